@@ -1,0 +1,26 @@
+package dev.dca.runtime;
+
+/**
+ * How to load a model.
+ *
+ * @param device {@code cpu}, {@code gpu} or {@code auto} (GPU when the engine has one)
+ * @param dtype compute dtype: {@code auto} (BF16 files stay BF16, everything else F32), {@code f32} or {@code bf16}
+ * @param maxBatch most sequences decoded together in one forward step
+ * @param contextLength 0 keeps the model's own; a smaller value caps the KV cache
+ */
+public record LoadOptions(String device, String dtype, int maxBatch, int contextLength) {
+
+    public static final LoadOptions DEFAULT = new LoadOptions("auto", "auto", 16, 0);
+
+    public LoadOptions {
+        if (!device.matches("auto|cpu|gpu")) throw new IllegalArgumentException("device must be auto, cpu or gpu, got " + device);
+        if (!dtype.matches("auto|f32|bf16")) throw new IllegalArgumentException("dtype must be auto, f32 or bf16, got " + dtype);
+        if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        if (contextLength < 0) throw new IllegalArgumentException("contextLength must be >= 0, got " + contextLength);
+    }
+
+    public LoadOptions withDevice(String d) { return new LoadOptions(d, dtype, maxBatch, contextLength); }
+    public LoadOptions withDtype(String d) { return new LoadOptions(device, d, maxBatch, contextLength); }
+    public LoadOptions withMaxBatch(int b) { return new LoadOptions(device, dtype, b, contextLength); }
+    public LoadOptions withContextLength(int c) { return new LoadOptions(device, dtype, maxBatch, c); }
+}
