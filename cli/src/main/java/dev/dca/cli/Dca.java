@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Offline small-language-model runtime: language, knowledge and reasoning, divided and conquered.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            KbCommand.class,
+            AskCommand.class, ChatCommand.class, ServeCommand.class,
         })
 public final class Dca implements Runnable {
 

@@ -43,6 +43,14 @@ public interface ModelFiles extends AutoCloseable {
 
     SamplingParams generationDefaults();
 
+    /**
+     * End-of-sequence ids the model files declare besides the tokenizer's (e.g. {@code eos_token_id} lists in
+     * {@code config.json}/{@code generation_config.json}); generation stops on them. Empty by default.
+     */
+    default int[] stopTokenIds() {
+        return new int[0];
+    }
+
     @Override
     void close();
 }

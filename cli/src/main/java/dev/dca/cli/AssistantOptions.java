@@ -1,0 +1,55 @@
+package dev.dca.cli;
+
+import dev.dca.reasoning.Effort;
+import dev.dca.router.Dca;
+import dev.dca.router.ModelResolver;
+import dev.dca.runtime.LanguageModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code ask}, {@code chat} and {@code serve}: the model, the knowledge base, the effort. */
+final class AssistantOptions {
+
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "Model: a Hugging Face folder, a .gguf file or a llama2.c .bin (default: $DCA_MODEL, else the bundled model).")
+    Path model;
+
+    @Option(names = "--kb", paramLabel = "DIR",
+            description = "Knowledge base folder for grounded answers ('demo' for the bundled sample; default: $DCA_KB if set, else none).")
+    String kb;
+
+    @Option(names = "--effort", paramLabel = "E", defaultValue = "auto",
+            description = "Reasoning effort: low, medium, high or auto (the router decides). Default: ${DEFAULT-VALUE}.")
+    String effort;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt.")
+    String system;
+
+    Effort effort() {
+        return Effort.parse(effort);
+    }
+
+    /** The knowledge base folder to use, or null for none. */
+    Path knowledgeBase() {
+        return resolveKb(kb != null ? kb : System.getenv("DCA_KB"));
+    }
+
+    static Path resolveKb(String kb) {
+        if (kb == null || kb.isBlank() || kb.equals("none") || kb.equals("off")) return null;
+        if (kb.equals("demo") && !Files.isDirectory(Path.of(kb))) {
+            Path bundled = ModelResolver.resolve(null).resolveSibling("demo-kb");
+            if (Files.isDirectory(bundled)) return bundled;
+            throw new IllegalArgumentException("the demo knowledge base is not bundled in this build (expected " + bundled + ")");
+        }
+        return Path.of(kb);
+    }
+
+    LanguageModel loadModel() {
+        return ModelResolver.load(model);
+    }
+
+    Dca.Builder builder(LanguageModel m) {
+        return Dca.builder().model(m).knowledgeBase(knowledgeBase()).effort(effort()).systemPrompt(system);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.dca.runtime.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import dev.dca.runtime.model.ModelConfig;
+
+/**
+ * The Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3, SmolLM) on DJL NDArrays: one forward pass over
+ * {@code B} rows of {@code T} new tokens each, reading and extending a {@link KvCache}.
+ *
+ * <p>Notation: B rows, T new tokens per row, D hidden, H query heads, KV key/value heads, G = H / KV, hd head dim,
+ * I intermediate, V vocab, L attended positions. The residual stream, norms, softmax and the KV cache are F32;
+ * with BF16 weights only the matmul inputs are cast.
+ */
+final class LlamaDecoder {
+
+    final ModelConfig config;
+    final LlamaWeights weights;
+    private final Rope rope;
+    private final int h, kv, g, hd, half;
+    private final boolean bf16;
+
+    LlamaDecoder(ModelConfig config, LlamaWeights weights) {
+        this.config = config;
+        this.weights = weights;
+        this.rope = new Rope(config, weights.ropeFreqDivisors);
+        this.h = config.numHeads();
+        this.kv = config.numKvHeads();
+        this.g = h / kv;
+        this.hd = config.headDim();
+        this.half = config.rotaryDim() / 2;
+        this.bf16 = weights.dtype == DataType.BFLOAT16;
+    }
+
+    /**
+     * Runs {@code tokens} (row-major [B][T]) through the model. Row b sits in cache slot {@code slot0 + b}; its new
+     * tokens take positions {@code start[b] .. start[b] + T - 1}, whose keys and values are written to the cache.
+     * Rows with different starts need {@code T == 1}.
+     *
+     * @param allPositions logits for every new token, or only for each row's last
+     * @return logits [B, T or 1, V] in F32, owned by {@code m}
+     */
+    NDArray forward(NDManager m, KvCache cache, int[] tokens, int batch, int steps, int slot0, int[] start, boolean allPositions) {
+        int b = batch, t = steps;
+        int maxStart = 0;
+        boolean sameStart = true;
+        for (int s : start) {
+            maxStart = Math.max(maxStart, s);
+            sameStart &= s == start[0];
+        }
+        if (!sameStart && t != 1) throw new IllegalArgumentException("rows with different positions must decode one token each");
+        int len = maxStart + t; // L: keys attended by the furthest row
+        if (len > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
+
+        // positions, rotary cos/sin [B, T, 1, rotaryDim/2] and the additive causal mask [B, 1, 1, T, L]
+        int[] pos = new int[b * t];
+        for (int r = 0; r < b; r++) for (int i = 0; i < t; i++) pos[r * t + i] = start[r] + i;
+        float[] cosH = new float[b * t * half], sinH = new float[b * t * half];
+        rope.fill(pos, cosH, sinH);
+        NDArray cos = m.create(cosH, new Shape(b, t, 1, half));
+        NDArray sin = m.create(sinH, new Shape(b, t, 1, half));
+        NDArray mask = causalMask(m, start, b, t, len);
+        NDIndex cacheRows = new NDIndex("{}:{}, :, :{}, :", slot0, slot0 + b, len);
+
+        // x = embed[tokens]                                                  [B, T, D]
+        long[] ids = new long[tokens.length];
+        for (int i = 0; i < ids.length; i++) ids[i] = tokens[i];
+        NDArray x = weights.embed.get(m, new NDIndex("{}", m.create(ids))).toType(DataType.FLOAT32, false)
+                .reshape(b, t, config.hiddenSize());
+
+        for (int l = 0; l < weights.layers.length; l++) {
+            LlamaWeights.Layer w = weights.layers[l];
+            // attention: qkv = rmsnorm(x) Wqkv^T (+ bias)                   [B, T, H + 2 KV, hd]
+            NDArray qkv = linear(rmsNorm(x, w.attnNorm()), w.qkv(), w.qkvBias()).reshape(b, t, h + 2 * kv, hd);
+            NDArray qk = qkv.get(":, :, :{}, :", h + kv); //                  [B, T, H + KV, hd]
+            NDArray v = qkv.get(":, :, {}:, :", h + kv).transpose(0, 2, 1, 3); // [B, KV, T, hd]
+            if (w.qkNorm() != null) qk = rmsNorm(qk, w.qkNorm()); //         Qwen3: per-head RMSNorm before RoPE
+            qk = rotate(qk, cos, sin);
+            // q scaled by 1/sqrt(hd), grouped by kv head                    [B, KV, G * T, hd]
+            NDArray q = qk.get(":, :, :{}, :", h).mul(1.0 / Math.sqrt(hd))
+                    .reshape(b, t, kv, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, kv, g * t, hd);
+            NDArray k = qk.get(":, :, {}:, :", h).transpose(0, 2, 1, 3); //  [B, KV, T, hd]
+            write(cache.k[l], k, slot0, start, sameStart, b, t, m);
+            write(cache.v[l], v, slot0, start, sameStart, b, t, m);
+            NDArray keys = cache.k[l].get(m, cacheRows); //                  [B, KV, L, hd] (view)
+            NDArray values = cache.v[l].get(m, cacheRows);
+            // softmax(q k^T + mask) v                                       [B, KV, G * T, hd]
+            NDArray scores = q.matMul(keys.transpose(0, 1, 3, 2));
+            if (mask != null) scores = scores.reshape(b, kv, g, t, len).add(mask).reshape(b, kv, g * t, len);
+            NDArray att = scores.softmax(-1).matMul(values)
+                    .reshape(b, kv, g, t, hd).transpose(0, 3, 1, 2, 4).reshape(b, t, h * hd); // [B, T, H * hd]
+            x = x.add(linear(att, w.o(), null));
+            // SwiGLU MLP: down(silu(gate) * up)                             [B, T, D]
+            NDArray gu = linear(rmsNorm(x, w.ffnNorm()), w.gateUp(), null); // [B, T, 2 I]
+            int inter = config.intermediateSize();
+            NDArray gate = gu.get(":, :, :{}", inter);
+            NDArray act = gate.mul(ai.djl.nn.Activation.sigmoid(gate)).mul(gu.get(":, :, {}:", inter));
+            x = x.add(linear(act, w.down(), null));
+        }
+        if (!allPositions && t > 1) x = x.get(":, -1:, :"); //              [B, 1, D]
+        return linear(rmsNorm(x, weights.finalNorm), weights.lmHead, null); // [B, T or 1, V]
+    }
+
+    /** x * rsqrt(mean(x^2) + eps) * w over the last axis, in F32 (as transformers does). */
+    private NDArray rmsNorm(NDArray x, NDArray w) {
+        NDArray inv = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt();
+        return x.div(inv).mul(w);
+    }
+
+    /** Rotate-half RoPE on the first rotaryDim dims of each head; the rest pass through.    [B, T, heads, hd] */
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        int rot = 2 * half;
+        NDArray x1 = x.get(":, :, :, :{}", half);
+        NDArray x2 = x.get(":, :, :, {}:{}", half, rot);
+        NDList parts = new NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin)));
+        if (rot < hd) parts.add(x.get(":, :, :, {}:", rot));
+        return NDArrays.concat(parts, -1);
+    }
+
+    /** x W^T + b with x in F32; BF16 weights get BF16 inputs and the result is cast back. */
+    private NDArray linear(NDArray x, NDArray w, NDArray bias) {
+        if (!bf16) return Linear.linear(x, w, bias).singletonOrThrow();
+        NDArray y = Linear.linear(x.toType(DataType.BFLOAT16, false), w, null).singletonOrThrow().toType(DataType.FLOAT32, false);
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** Writes new keys/values [B, KV, T, hd] at each row's positions, in place. */
+    private static void write(NDArray cache, NDArray x, int slot0, int[] start, boolean sameStart, int b, int t, NDManager m) {
+        if (sameStart) {
+            cache.set(new NDIndex("{}:{}, :, {}:{}, :", slot0, slot0 + b, start[0], start[0] + t), x);
+            return;
+        }
+        // one token per row at different positions: cache[slot0 + r, :, start[r], :] = x[r, :, 0, :]
+        long[] rows = new long[b], cols = new long[b];
+        for (int r = 0; r < b; r++) {
+            rows[r] = slot0 + r;
+            cols[r] = start[r];
+        }
+        cache.set(new NDIndex("{}, :, {}", m.create(rows), m.create(cols)), x.squeeze(2));
+    }
+
+    /** 0 where row r's token i may attend position j (j <= start[r] + i), -inf elsewhere; null when nothing is hidden. */
+    private static NDArray causalMask(NDManager m, int[] start, int b, int t, int len) {
+        boolean needed = false;
+        for (int r = 0; r < b && !needed; r++) needed = start[r] + t < len || t > 1;
+        if (!needed) return null;
+        float[] mask = new float[b * t * len];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) {
+                int limit = start[r] + i;
+                for (int j = limit + 1; j < len; j++) mask[(r * t + i) * len + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return m.create(mask, new Shape(b, 1, 1, t, len));
+    }
+}

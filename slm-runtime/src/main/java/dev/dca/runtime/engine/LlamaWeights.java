@@ -1,0 +1,183 @@
+package dev.dca.runtime.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.dca.runtime.ModelFormatException;
+import dev.dca.runtime.model.ModelConfig;
+import dev.dca.runtime.model.ModelFiles;
+import dev.dca.runtime.model.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The decoder's weights on the device. Matrices are in the compute dtype (F32 or BF16); norms and biases stay
+ * F32. q/k/v are fused into one [(H + 2 KV) * hd, D] matrix and gate/up into one [2 I, D] so a layer runs two big
+ * matmuls instead of five.
+ */
+final class LlamaWeights implements AutoCloseable {
+
+    /** One transformer block. */
+    record Layer(
+            NDArray attnNorm, // [D] f32
+            NDArray qkv, // [(H + 2 KV) * hd, D]
+            NDArray qkvBias, // [(H + 2 KV) * hd] f32, or null
+            NDArray qkNorm, // [H + KV, hd] f32: q_norm repeated per q head, then k_norm per kv head; or null
+            NDArray o, // [D, H * hd]
+            NDArray ffnNorm, // [D] f32
+            NDArray gateUp, // [2 I, D]
+            NDArray down) {} // [D, I]
+
+    final NDManager manager;
+    final DataType dtype;
+    final NDArray embed; // [V, D]
+    final Layer[] layers;
+    final NDArray finalNorm; // [D] f32
+    final NDArray lmHead; // [V, D], == embed when tied
+    final float[] ropeFreqDivisors; // [rotaryDim / 2] or null
+    final long parameters;
+
+    private LlamaWeights(NDManager manager, DataType dtype, NDArray embed, Layer[] layers, NDArray finalNorm, NDArray lmHead,
+            float[] ropeFreqDivisors, long parameters) {
+        this.manager = manager;
+        this.dtype = dtype;
+        this.embed = embed;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.ropeFreqDivisors = ropeFreqDivisors;
+        this.parameters = parameters;
+    }
+
+    static LlamaWeights load(ModelFiles files, NDManager manager, DataType dtype) {
+        ModelConfig c = files.config();
+        long[] params = {0};
+        Loader ld = new Loader(files, manager, dtype, params);
+        NDArray embed = ld.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
+        Layer[] layers = new Layer[c.numLayers()];
+        int q = c.numHeads() * c.headDim(), kv = c.numKvHeads() * c.headDim();
+        for (int l = 0; l < layers.length; l++) {
+            String p = "model.layers." + l + ".";
+            NDArray qkv = ld.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"},
+                    new int[] {q, kv, kv}, c.hiddenSize());
+            NDArray bias = null;
+            if (c.attentionBias()) {
+                bias = ld.fusedVector(new String[] {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias"},
+                        new int[] {q, kv, kv});
+            }
+            NDArray qkNorm = null;
+            if (c.qkNorm()) {
+                float[] qn = ld.floats(p + "self_attn.q_norm.weight", c.headDim());
+                float[] kn = ld.floats(p + "self_attn.k_norm.weight", c.headDim());
+                float[] all = new float[(c.numHeads() + c.numKvHeads()) * c.headDim()];
+                for (int h = 0; h < c.numHeads() + c.numKvHeads(); h++) {
+                    System.arraycopy(h < c.numHeads() ? qn : kn, 0, all, h * c.headDim(), c.headDim());
+                }
+                qkNorm = manager.create(all, new Shape(c.numHeads() + c.numKvHeads(), c.headDim()));
+            }
+            layers[l] = new Layer(
+                    ld.vector(p + "input_layernorm.weight", c.hiddenSize()),
+                    qkv, bias, qkNorm,
+                    ld.matrix(p + "self_attn.o_proj.weight", c.hiddenSize(), q),
+                    ld.vector(p + "post_attention_layernorm.weight", c.hiddenSize()),
+                    ld.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
+                            new int[] {c.intermediateSize(), c.intermediateSize()}, c.hiddenSize()),
+                    ld.matrix(p + "mlp.down_proj.weight", c.hiddenSize(), c.intermediateSize()));
+        }
+        NDArray finalNorm = ld.vector("model.norm.weight", c.hiddenSize());
+        NDArray lmHead = c.tiedEmbeddings() ? embed : ld.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
+        float[] divisors = files.tensorNames().contains("rope_freqs.weight") ? ld.floats("rope_freqs.weight", c.rotaryDim() / 2) : null;
+        return new LlamaWeights(manager, dtype, embed, layers, finalNorm, lmHead, divisors, params[0]);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /** Turns stored tensors into device arrays, checking every shape against the config. */
+    private record Loader(ModelFiles files, NDManager manager, DataType dtype, long[] params) {
+
+        Tensor tensor(String name, long... shape) {
+            Tensor t = files.tensor(name);
+            long[] s = t.shape();
+            long n = 1;
+            for (long d : shape) n *= d;
+            if (t.elements() != n || (s.length == shape.length && !java.util.Arrays.equals(s, shape))) {
+                throw new ModelFormatException(files.path(), "tensor '" + name + "' has shape " + java.util.Arrays.toString(s)
+                        + " but the config implies " + java.util.Arrays.toString(shape));
+            }
+            if ((long) t.data().remaining() != n * t.dtype().bytes) {
+                throw new ModelFormatException(files.path(), "tensor '" + name + "' holds " + t.data().remaining()
+                        + " bytes, expected " + n * t.dtype().bytes);
+            }
+            params[0] += n;
+            return t;
+        }
+
+        /** A stored tensor as a device array of {@code target} type (a private copy, never a view of the file). */
+        NDArray upload(Tensor t, Shape shape, DataType target) {
+            ByteBuffer direct = t.data().isDirect() ? t.data().duplicate() : ByteBuffer.allocateDirect(t.data().remaining()).put(t.data().duplicate()).flip();
+            direct.order(ByteOrder.LITTLE_ENDIAN);
+            DataType stored = switch (t.dtype()) {
+                case F32 -> DataType.FLOAT32;
+                case F16 -> DataType.FLOAT16;
+                case BF16 -> DataType.BFLOAT16;
+            };
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray raw = tmp.create(direct, shape, stored);
+                // a fresh tensor either way: raw may alias the mapped file, which must not outlive this call
+                NDArray out = stored == target ? raw.duplicate() : raw.toType(target, false);
+                out.attach(manager);
+                return out;
+            }
+        }
+
+        NDArray matrix(String name, long rows, long cols) {
+            return upload(tensor(name, rows, cols), new Shape(rows, cols), dtype);
+        }
+
+        NDArray vector(String name, long n) {
+            return upload(tensor(name, n), new Shape(n), DataType.FLOAT32);
+        }
+
+        float[] floats(String name, long n) {
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray a = upload(tensor(name, n), new Shape(n), DataType.FLOAT32);
+                a.attach(tmp);
+                return a.toFloatArray();
+            }
+        }
+
+        NDArray fused(String[] names, int[] rows, long cols) {
+            try (NDManager tmp = manager.newSubManager()) {
+                NDList parts = new NDList();
+                for (int i = 0; i < names.length; i++) {
+                    NDArray a = upload(tensor(names[i], rows[i], cols), new Shape(rows[i], cols), dtype);
+                    a.attach(tmp);
+                    parts.add(a);
+                }
+                NDArray out = NDArrays.concat(parts, 0);
+                out.attach(manager);
+                return out;
+            }
+        }
+
+        NDArray fusedVector(String[] names, int[] sizes) {
+            try (NDManager tmp = manager.newSubManager()) {
+                NDList parts = new NDList();
+                for (int i = 0; i < names.length; i++) {
+                    NDArray a = upload(tensor(names[i], sizes[i]), new Shape(sizes[i]), DataType.FLOAT32);
+                    a.attach(tmp);
+                    parts.add(a);
+                }
+                NDArray out = NDArrays.concat(parts, 0);
+                out.attach(manager);
+                return out;
+            }
+        }
+    }
+}

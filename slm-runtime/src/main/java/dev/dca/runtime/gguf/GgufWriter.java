@@ -1,0 +1,236 @@
+package dev.dca.runtime.gguf;
+
+import static dev.dca.runtime.gguf.GgufReader.ARRAY;
+import static dev.dca.runtime.gguf.GgufReader.BOOL;
+import static dev.dca.runtime.gguf.GgufReader.FLOAT32;
+import static dev.dca.runtime.gguf.GgufReader.INT32;
+import static dev.dca.runtime.gguf.GgufReader.STRING;
+import static dev.dca.runtime.gguf.GgufReader.UINT32;
+import static dev.dca.runtime.gguf.GgufReader.UINT64;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Writes GGUF v3 files: typed metadata and tensors in F32, F16, BF16 or Q8_0 (quantized with ggml's reference
+ * {@code quantize_row_q8_0_ref}). For benchmarks and tests; tensor values are produced lazily one tensor at a
+ * time, so writing a model needs memory for one tensor, not the whole model.
+ *
+ * <p>Shapes are given in PyTorch order ({@code [out, in]}) and stored reversed, as llama.cpp does. The caller
+ * chooses the GGUF tensor names and, for {@code llama} files, the interleaved q/k row order.
+ */
+public final class GgufWriter {
+
+    private static final int ALIGNMENT = GgufReader.DEFAULT_ALIGNMENT;
+
+    private record Value(int type, int elemType, Object value) {}
+
+    private record PendingTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {}
+
+    private final Map<String, Value> metadata = new LinkedHashMap<>();
+    private final List<PendingTensor> tensors = new ArrayList<>();
+
+    public GgufWriter putString(String key, String v) { return put(key, STRING, v); }
+    public GgufWriter putUInt32(String key, long v) { return put(key, UINT32, v); }
+    public GgufWriter putInt32(String key, int v) { return put(key, INT32, v); }
+    public GgufWriter putUInt64(String key, long v) { return put(key, UINT64, v); }
+    public GgufWriter putFloat32(String key, float v) { return put(key, FLOAT32, v); }
+    public GgufWriter putBool(String key, boolean v) { return put(key, BOOL, v); }
+
+    public GgufWriter putStrings(String key, List<String> v) {
+        metadata.put(key, new Value(ARRAY, STRING, List.copyOf(v)));
+        return this;
+    }
+
+    public GgufWriter putFloats(String key, float[] v) {
+        metadata.put(key, new Value(ARRAY, FLOAT32, v.clone()));
+        return this;
+    }
+
+    public GgufWriter putInts(String key, int[] v) {
+        metadata.put(key, new Value(ARRAY, INT32, v.clone()));
+        return this;
+    }
+
+    private GgufWriter put(String key, int type, Object v) {
+        metadata.put(key, new Value(type, -1, v));
+        return this;
+    }
+
+    /**
+     * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
+     *
+     * @param type F32, F16, BF16 or Q8_0
+     */
+    public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0) {
+            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16 and Q8_0, not " + type);
+        }
+        if (shape[shape.length - 1] % type.blockSize != 0) {
+            throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
+        }
+        tensors.add(new PendingTensor(name, shape.clone(), type, values));
+        return this;
+    }
+
+    public GgufWriter addTensor(String name, long[] shape, GgmlType type, float[] values) {
+        return addTensor(name, shape, type, () -> values);
+    }
+
+    public void write(Path path) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20)) {
+            write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void write(OutputStream out) throws IOException {
+        Sink s = new Sink(out);
+        s.u32(GgufReader.MAGIC);
+        s.u32(3);
+        s.u64(tensors.size());
+        s.u64(metadata.size());
+        for (Map.Entry<String, Value> e : metadata.entrySet()) {
+            s.string(e.getKey());
+            Value v = e.getValue();
+            s.u32(v.type());
+            if (v.type() == ARRAY) {
+                s.u32(v.elemType());
+                switch (v.value()) {
+                    case List<?> l -> { s.u64(l.size()); for (Object o : l) s.string((String) o); }
+                    case float[] f -> { s.u64(f.length); for (float x : f) s.u32(Float.floatToRawIntBits(x)); }
+                    case int[] a -> { s.u64(a.length); for (int x : a) s.u32(x); }
+                    default -> throw new IllegalStateException();
+                }
+            } else {
+                scalar(s, v.type(), v.value());
+            }
+        }
+        long offset = 0;
+        for (PendingTensor t : tensors) {
+            s.string(t.name());
+            s.u32(t.shape().length);
+            for (int d = t.shape().length - 1; d >= 0; d--) s.u64(t.shape()[d]);
+            s.u32(t.type().id);
+            s.u64(offset);
+            offset = GgufReader.align(offset + t.type().byteSize(elements(t.shape())), ALIGNMENT);
+        }
+        s.pad();
+        for (PendingTensor t : tensors) {
+            float[] values = t.values().get();
+            if (values.length != elements(t.shape())) {
+                throw new IllegalArgumentException(t.name() + ": " + values.length + " values for shape " + java.util.Arrays.toString(t.shape()));
+            }
+            s.bytes(encode(t.type(), values));
+            s.pad();
+        }
+        out.flush();
+    }
+
+    private static void scalar(Sink s, int type, Object v) throws IOException {
+        switch (type) {
+            case STRING -> s.string((String) v);
+            case UINT32 -> s.u32((int) (long) (Long) v);
+            case INT32 -> s.u32((Integer) v);
+            case UINT64 -> s.u64((Long) v);
+            case FLOAT32 -> s.u32(Float.floatToRawIntBits((Float) v));
+            case BOOL -> s.bytes(new byte[] {(byte) ((Boolean) v ? 1 : 0)});
+            default -> throw new IllegalStateException("type " + type);
+        }
+    }
+
+    private static long elements(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    /** Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 by ggml's reference). */
+    public static byte[] encode(GgmlType type, float[] x) {
+        ByteBuffer b = ByteBuffer.allocate((int) type.byteSize(x.length)).order(ByteOrder.LITTLE_ENDIAN);
+        switch (type) {
+            case F32 -> { for (float v : x) b.putFloat(v); }
+            case F16 -> { for (float v : x) b.putShort(Float.floatToFloat16(v)); }
+            case BF16 -> { for (float v : x) b.putShort(toBf16(v)); }
+            case Q8_0 -> quantizeQ8_0(x, b);
+            default -> throw new IllegalArgumentException("cannot encode " + type);
+        }
+        return b.array();
+    }
+
+    /** ggml's {@code GGML_FP32_TO_BF16}: round to nearest even; NaN stays a quiet NaN. */
+    static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if ((bits & 0x7fffffff) > 0x7f800000) return (short) ((bits >>> 16) | 64);
+        return (short) ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16);
+    }
+
+    /** {@code quantize_row_q8_0_ref}: d = max|x| / 127 per 32 values, q = roundf(x / d). */
+    private static void quantizeQ8_0(float[] x, ByteBuffer b) {
+        for (int i = 0; i < x.length; i += 32) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[i + j]));
+            float d = amax / 127f;
+            float id = d != 0 ? 1f / d : 0f;
+            b.putShort(Float.floatToFloat16(d));
+            for (int j = 0; j < 32; j++) {
+                float v = x[i + j] * id;
+                b.put((byte) (v < 0 ? -Math.round(-v) : Math.round(v))); // roundf: half away from zero
+            }
+        }
+    }
+
+    /** Little-endian output with position tracking for alignment padding. */
+    private static final class Sink {
+        private final OutputStream out;
+        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        private long position;
+
+        Sink(OutputStream out) { this.out = out; }
+
+        void u32(int v) throws IOException {
+            scratch.clear();
+            scratch.putInt(v);
+            bytes(scratch.array(), 4);
+        }
+
+        void u32(long v) throws IOException { u32((int) v); }
+
+        void u64(long v) throws IOException {
+            scratch.clear();
+            scratch.putLong(v);
+            bytes(scratch.array(), 8);
+        }
+
+        void string(String v) throws IOException {
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            u64(b.length);
+            bytes(b);
+        }
+
+        void bytes(byte[] b) throws IOException { bytes(b, b.length); }
+
+        void bytes(byte[] b, int n) throws IOException {
+            out.write(b, 0, n);
+            position += n;
+        }
+
+        void pad() throws IOException {
+            long target = GgufReader.align(position, ALIGNMENT);
+            bytes(new byte[(int) (target - position)]);
+        }
+    }
+}
