@@ -75,11 +75,24 @@ final class ChatCommand implements Callable<Integer> {
         try {
             dca = options.builder(model).knowledgeBase(kb).build();
             memory = dca.newConversation();
-            boolean interactive = System.console() != null && System.console().isTerminal();
+            boolean interactive = interactive();
             return interactive ? terminalLoop() : pipedLoop(out);
         } finally {
             if (dca != null) dca.close();
             model.close();
+        }
+    }
+
+    /** Whether stdin and stdout are a terminal (JDK 22+ has a console even when redirected; ask it). */
+    static boolean interactive() {
+        java.io.Console c = System.console();
+        if (c == null) return false;
+        try {
+            return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 21: a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
         }
     }
 

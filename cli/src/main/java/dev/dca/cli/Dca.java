@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             KbCommand.class,
-            AskCommand.class, ChatCommand.class, ServeCommand.class,
+            AskCommand.class, ChatCommand.class, ServeCommand.class, EvalCommand.class,
         })
 public final class Dca implements Runnable {
 

@@ -31,12 +31,16 @@ public final class Chunker {
         List<TextSegment> segments = splitter.split(Document.from(text));
         List<Chunk> chunks = new ArrayList<>(segments.size());
         int searchFrom = 0;
+        String previous = null;
         for (TextSegment segment : segments) {
             String s = segment.text().strip();
-            if (s.isEmpty()) continue;
+            // The splitter can emit a short tail again as its own overlap; a repeated segment adds nothing.
+            if (s.isEmpty() || s.equals(previous)) continue;
+            previous = s;
             String[] words = s.split("\\s+");
             Matcher head = wordsPattern(words, 0, Math.min(words.length, 8)).matcher(text);
-            int start = head.find(searchFrom) ? head.start() : Math.min(searchFrom, text.length());
+            int start = head.find(searchFrom) ? head.start()
+                    : head.find(0) ? head.start() : Math.min(searchFrom, text.length());
             Matcher tail = wordsPattern(words, Math.max(0, words.length - 8), words.length).matcher(text);
             int end = tail.find(start) && tail.end() - start <= 2 * s.length() + 64
                     ? tail.end()

@@ -158,7 +158,10 @@ public final class DocumentParser {
         }
 
         @Override
-        public void ignorableWhitespace(char[] ch, int start, int length) {}
+        public void ignorableWhitespace(char[] ch, int start, int length) {
+            // Tika reports PDF line ends this way: keep one line break, never a run of them.
+            if (skipDepth == 0 && text.length() > 0 && text.charAt(text.length() - 1) != '\n') text.append('\n');
+        }
 
         private void newline() {
             if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') text.append('\n');

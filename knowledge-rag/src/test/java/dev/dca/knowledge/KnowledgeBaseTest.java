@@ -174,7 +174,7 @@ class KnowledgeBaseTest {
         try (KnowledgeBase kb = open()) {
             kb.ingest(List.of(docs), IngestListener.NONE);
             for (SearchMode mode : SearchMode.values()) {
-                List<SearchHit> garden = kb.search(query("the", mode).k(20)
+                List<SearchHit> garden = kb.search(query("pump bicycle lettuce raspberries", mode).k(20)
                         .pathPrefix(docs.resolve("garden").toAbsolutePath() + "/").build());
                 assertThat(garden).isNotEmpty().allMatch(h -> h.source().contains("/garden/"));
                 List<SearchHit> pdfs = kb.search(query("pump impeller garden", mode).k(20).fileType(".PDF").build());
@@ -206,7 +206,8 @@ class KnowledgeBaseTest {
         }
         try (KnowledgeBase kb = open()) {
             assertThat(kb.stats().documents()).isEqualTo(5);
-            assertThat(kb.search(query("impeller", SearchMode.DENSE).k(1).build()).get(0).source()).endsWith("manual.pdf");
+            assertThat(kb.search(query("Replace the impeller seal every eighteen months", SearchMode.DENSE).k(1).build()).get(0).source())
+                    .endsWith("manual.pdf");
             assertThat(kb.ingest(List.of(docs), IngestListener.NONE).unchanged()).isEqualTo(5);
         }
     }
@@ -294,7 +295,7 @@ class KnowledgeBaseTest {
             done.set(true);
             for (Thread t : readers) t.join();
             assertThat(errors).isEmpty();
-            assertThat(reads).allMatch(n -> n > 0);
+            assertThat(java.util.Arrays.stream(reads).min().orElseThrow()).isPositive();
             assertThat(kb.search(query("compost heap", SearchMode.BM25).k(100).build())).hasSize(40);
         }
     }

@@ -43,10 +43,10 @@ class SearchRequestTest {
     @Test
     void rrf_should_reward_documents_ranked_well_in_both_lists() {
         var bm25 = List.of(new HybridFusion.Scored("a", 9), new HybridFusion.Scored("b", 8), new HybridFusion.Scored("c", 1));
-        var dense = List.of(new HybridFusion.Scored("c", 0.9), new HybridFusion.Scored("b", 0.8), new HybridFusion.Scored("d", 0.7));
+        var dense = List.of(new HybridFusion.Scored("b", 0.9), new HybridFusion.Scored("d", 0.8), new HybridFusion.Scored("a", 0.7));
         var fused = HybridFusion.fuse(bm25, dense, Fusion.RRF, 0.5);
-        assertThat(fused).extracting(HybridFusion.Scored::key).containsExactly("b", "c", "a", "d");
-        assertThat(fused.get(0).score()).isEqualTo(2.0 / 62, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(fused).extracting(HybridFusion.Scored::key).containsExactly("b", "a", "d", "c");
+        assertThat(fused.get(0).score()).isCloseTo(1.0 / 62 + 1.0 / 61, org.assertj.core.api.Assertions.within(1e-12));
     }
 
     @Test

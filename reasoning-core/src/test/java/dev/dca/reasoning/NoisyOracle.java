@@ -2,7 +2,7 @@ package dev.dca.reasoning;
 
 import dev.dca.reasoning.verify.StepContext;
 import dev.dca.reasoning.verify.StepScorer;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 
 /**
@@ -31,7 +31,7 @@ final class NoisyOracle implements StepScorer {
         } else {
             return Double.NaN;
         }
-        double noise = new Random((c.question() + "|" + c.previousSteps() + "|" + c.step()).hashCode()).nextGaussian();
+        double noise = new SplittableRandom((c.question() + "|" + c.previousSteps() + "|" + c.step()).hashCode()).nextGaussian();
         return Math.max(0, Math.min(1, (right ? 0.7 : 0.3) + sigma * noise));
     }
 

@@ -6,7 +6,7 @@ import dev.dca.reasoning.policy.PolicyRequest;
 import dev.dca.reasoning.policy.Turn;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,14 +62,14 @@ final class ScriptedPolicy implements Policy {
         int gold = Integer.parseInt(g.group(1));
         List<Continuation> out = new ArrayList<>();
         for (int j = 0; j < r.n(); j++) {
-            Random rnd = new Random(r.seed() * 1_000_003L + j);
+            SplittableRandom rnd = new SplittableRandom(r.seed() ^ ((j + 1) * 0x9E3779B97F4A7C15L));
             String plan = plan(system, user, r.assistantPrefix(), gold, rnd);
             out.add(emit(plan, r.maxTokens(), r.stopStrings()));
         }
         return out;
     }
 
-    private String plan(String system, String user, String prefix, int gold, Random rnd) {
+    private String plan(String system, String user, String prefix, int gold, SplittableRandom rnd) {
         if (system.equals(ReasoningPrompt.CRITIQUE_SYSTEM)) {
             String draft = user.substring(user.indexOf("Proposed solution:"));
             boolean right = String.valueOf(gold).equals(ReasoningPrompt.extractAnswer(draft));

@@ -110,8 +110,8 @@ public final class ConversationMemory {
                 return new Trimmed(List.copyOf(messages), dropped, notice);
             }
             if (turns.isEmpty()) {
-                throw new IllegalArgumentException("the " + (systemPrompt != null ? "system prompt and the " : "")
-                        + "question take " + cost + " tokens, more than the " + budget
+                throw new IllegalArgumentException((systemPrompt != null ? "the system prompt and the question take " : "the question takes ")
+                        + cost + " tokens, more than the " + budget
                         + " the model's context leaves for a prompt; shorten the question");
             }
             // one turn = the oldest user message and the assistant answer that follows it

@@ -218,11 +218,12 @@ public final class Dca implements Closeable {
         });
         String sourcesText = decision.route().retrieves() ? sourcesContext(sources) : null;
         int ctx = model.info().contextLength();
-        // the reasoning prompt holds the sources and the visible conversation so far; half the context stays free
-        // for the scratchpad
+        // the reasoning prompt holds the sources and the visible conversation so far; the scratchpad keeps room for
+        // its budget, at least 64 tokens and at most a quarter of the context (the policy clamps each call to what is left)
+        int scratchpad = Math.min(budget, Math.max(64, ctx / 4));
         ConversationMemory.Trimmed fitted = memory.fit(Message.user(request.question()),
                 m -> policy.promptTokens(new PolicyRequest(ReasoningPrompt.conversation(request.question(),
-                        context(sourcesText, m)), "", 1, 1, 0, 1, List.of(), 0, false)), ctx / 2);
+                        context(sourcesText, m)), "", 1, 1, 0, 1, List.of(), 0, false)), ctx - scratchpad);
         String context = context(sourcesText, fitted.messages());
         Thinker.Thought t = thinker.think(policy, request.question(), context, decision.effort(), request.maxReasoningTokens(),
                 request.seed());

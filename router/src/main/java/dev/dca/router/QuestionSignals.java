@@ -24,7 +24,8 @@ public record QuestionSignals(
     private static final Pattern OPERATOR = Pattern.compile(
             "(?<=[\\d)\\s])[-+*/×÷^=](?=[\\s\\d(])|\\b(plus|minus|times|divided by|multiplied by|squared|cubed|square root|percent of|sum of|product of)\\b");
     private static final Pattern QUANTITY = Pattern.compile(
-            "\\b(how many|how much|how long|how far|how old|total|altogether|in all|left|remain(s|ing)?|average|each|per|"
+            "\\b(how many|how much|how long|how far|how old|how deep|how tall|how high|how big|how heavy|how wide|how fast|"
+                    + "deeper|taller|higher|older|younger|longer|shorter|heavier|faster|slower|cheaper|total|altogether|in all|left|remain(s|ing)?|average|each|per|"
                     + "calculate|compute|solve|evaluate|what is \\d|what's \\d|cost|costs|price|profit|percent|percentage|ratio|"
                     + "more than|less than|fewer|twice as|half of)\\b");
     private static final Pattern MULTI_STEP = Pattern.compile(

@@ -20,7 +20,8 @@ import java.util.Locale;
  *       knowledge base but no relevant hit goes {@code rag}, so the model is told to say it does not know
  *       instead of inventing.
  * </ol>
- * Effort {@code auto}: one or two operations LOW, three or four MEDIUM, more (or proofs and puzzles) HIGH.
+ * Effort {@code auto}: up to two operations LOW, three MEDIUM, four or more HIGH; multi-step phrasing (proofs,
+ * puzzles, why) at least MEDIUM.
  */
 public final class Router {
 
@@ -98,15 +99,15 @@ public final class Router {
     }
 
     static Effort autoEffort(QuestionSignals s) {
-        if (s.multiStep() && !s.arithmetic()) return Effort.MEDIUM;
         int steps = s.estimatedSteps();
-        if (steps <= 2) return Effort.LOW;
-        if (steps <= 4) return Effort.MEDIUM;
-        return Effort.HIGH;
+        Effort bySteps = steps <= 2 ? Effort.LOW : steps == 3 ? Effort.MEDIUM : Effort.HIGH;
+        // proofs, puzzles and "why" questions need more than one chain even with few numbers
+        if (s.multiStep() && bySteps == Effort.LOW) return Effort.MEDIUM;
+        return bySteps;
     }
 
     private static String effortReason(QuestionSignals s) {
-        if (s.multiStep() && !s.arithmetic()) return "multi-step question";
+        if (s.multiStep() && s.estimatedSteps() <= 2) return "multi-step question";
         int steps = s.estimatedSteps();
         return "about " + steps + " operation" + (steps == 1 ? "" : "s");
     }

@@ -21,7 +21,7 @@ class RouterTest {
             What is 17 + 25?                                                    | false | NaN  | reasoning     | low
             Tom has 17 apples and buys 25 more. How many apples does he have now? | false | NaN  | reasoning     | low
             A shop sells pens at 3 dollars each. Ann buys 4 pens and 2 books at 5 dollars each and pays with 50 dollars. How much change does she get? | false | NaN | reasoning | high
-            Compute 12 * 7 - 5 / 5 + 3                                          | false | NaN  | reasoning     | medium
+            Compute 12 * 7 - 5 / 5 + 3                                          | false | NaN  | reasoning     | high
             Prove that the sum of two even numbers is even.                     | false | NaN  | reasoning     | medium
             How deep is Lake Verin?                                             | true  | 0.72 | rag           | low
             Who founded the Orlan guild?                                        | true  | 0.20 | rag           | low

@@ -15,7 +15,8 @@ import java.util.Locale;
  * Supported: {@code messages} (system/developer/user/assistant; string content or text parts), {@code stream},
  * {@code stream_options.include_usage}, {@code max_tokens}/{@code max_completion_tokens}, {@code temperature},
  * {@code top_p}, {@code stop} (string or up to 4 strings), {@code seed}, {@code n} (1 only),
- * {@code reasoning_effort} (low/medium/high, plus dca's auto), and dca's own {@code route}.
+ * {@code reasoning_effort} (low/medium/high, plus dca's auto), and dca's own {@code route} and
+ * {@code max_reasoning_tokens}.
  */
 record ChatCompletionRequest(AskRequest ask, boolean stream, boolean includeUsage) {
 
@@ -75,6 +76,8 @@ record ChatCompletionRequest(AskRequest ask, boolean stream, boolean includeUsag
                 throw ApiException.badRequest("'reasoning_effort' must be low, medium or high, got '" + effort.asText() + "'", "reasoning_effort");
             }
         }
+        Integer maxReasoning = optInt(body, "max_reasoning_tokens", 1, Integer.MAX_VALUE);
+        if (maxReasoning != null) ask.maxReasoningTokens(maxReasoning);
         JsonNode route = body.get("route");
         if (route != null && !route.isNull()) {
             if (!route.isTextual()) throw ApiException.badRequest("'route' must be a string", "route");

@@ -17,8 +17,12 @@ import java.util.Set;
  */
 public final class GroundedQuestions {
 
-    /** A generated grounded question. {@code sourceNumber} is 1-based, or 0 when the sources do not say. */
-    public record Item(List<Passage> passages, String question, String answer, int sourceNumber, String fact) {}
+    /**
+     * A generated grounded question about {@code attribute} of {@code entity}. {@code sourceNumber} is 1-based, or 0
+     * when the sources do not say (then {@code value} and {@code fact} are empty).
+     */
+    public record Item(List<Passage> passages, String question, String answer, int sourceNumber, String entity,
+            String attribute, String value, String fact) {}
 
     /** One attribute of an entity kind: how a passage states it, how it is asked, how the answer says it. */
     private record Attribute(String key, String statement, String question, String answer) {}
@@ -40,7 +44,7 @@ public final class GroundedQuestions {
                     new Attribute("instrument", "{E} plays the {V}.", "Which instrument does {E} play?", "{E} plays the {V}"))),
             new Kind("thing", List.of(
                     new Attribute("inventor", "The {E} was invented by {V}.", "Who invented the {E}?", "The {E} was invented by {V}"),
-                    new Attribute("colour", "The {E} is {V}.", "What colour is the {E}?", "The {E} is {V}"),
+                    new Attribute("colour", "The {E} is painted {V}.", "What colour is the {E}?", "The {E} is painted {V}"),
                     new Attribute("weight", "The {E} weighs {V} grams.", "How much does the {E} weigh?", "The {E} weighs {V} grams"),
                     new Attribute("use", "The {E} is used to {V}.", "What is the {E} used for?", "The {E} is used to {V}"),
                     new Attribute("year", "The first {E} was built in {V}.", "When was the first {E} built?", "The first {E} was built in {V}"))));
@@ -100,18 +104,33 @@ public final class GroundedQuestions {
             String v = values.get(target).get(k);
             String question = fill(a.question(), entity, v);
             String answer = fill(a.answer(), entity, v) + " [" + (target + 1) + "].";
-            return new Item(passages, question, answer, target + 1, fill(a.statement(), entity, v));
+            return new Item(passages, question, answer, target + 1, entity, a.key(), v, fill(a.statement(), entity, v));
         }
         // ask for an attribute of the entity that no passage states
         List<Attribute> missing = new ArrayList<>(kind.attributes());
         missing.removeAll(stated.get(target));
         Attribute a = d.pick(missing);
-        return new Item(passages, fill(a.question(), entity, ""), GroundedPrompt.DONT_KNOW, 0, "");
+        return new Item(passages, fill(a.question(), entity, ""), GroundedPrompt.DONT_KNOW, 0, entity, a.key(), "", "");
     }
 
     /** The user message of an item, exactly as the router renders it. */
     static String userMessage(Item item) {
         return GroundedPrompt.render(item.question(), item.passages());
+    }
+
+    /** Matches any sentence stating {@code attribute} of {@code entity}, whatever the value. */
+    static java.util.regex.Pattern statementPattern(String attribute, String entity) {
+        for (Kind k : KINDS) {
+            for (Attribute a : k.attributes()) {
+                if (a.key().equals(attribute)) {
+                    String st = fill(a.statement(), entity, "\u0000");
+                    int v = st.indexOf('\u0000');
+                    return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(st.substring(0, v)) + ".+?"
+                            + java.util.regex.Pattern.quote(st.substring(v + 1)));
+                }
+            }
+        }
+        throw new IllegalArgumentException("unknown attribute " + attribute);
     }
 
     private static String fill(String template, String entity, String value) {

@@ -14,7 +14,8 @@ import java.util.Arrays;
  * needs no data state.
  *
  * <p>The loss mask is 1 on assistant tokens only (the reply and its {@code <|im_end|>}), so the model learns to
- * answer, not to write questions. Each segment is encoded on its own; special tokens and the newline around them
+ * answer, not to write questions. A conversation longer than a row is skipped, never cut, so every answer
+ * trained on is complete. Each segment is encoded on its own; special tokens and the newline around them
  * are pre-token boundaries, so this gives the same ids as encoding the rendered conversation whole (a test checks).
  */
 public final class Batcher {
@@ -49,8 +50,9 @@ public final class Batcher {
             long index = (step * batchSize + r) * STRIDE;
             for (int k = 0; k < STRIDE && filled < row.length; k++) {
                 Encoded e = encode(curriculum.example(index + k).messages());
-                if (filled > 0 && filled + e.ids.length > row.length) break; // the next conversation does not fit
-                int n = Math.min(e.ids.length, row.length - filled);
+                if (e.ids.length > row.length) continue; // longer than a row: skipped, never cut (its answer would be lost)
+                if (filled + e.ids.length > row.length) break; // the next conversation does not fit
+                int n = e.ids.length;
                 for (int i = 0; i < n; i++) {
                     row[filled + i] = e.ids[i];
                     if (filled + i > 0 && e.trained[i]) {

@@ -65,7 +65,7 @@ public record TrainConfig(
             new Mix(0.45, 0.30, 0.15, 0.10));
 
     /** A model small enough to train a few steps in a unit test. */
-    public static final TrainConfig TINY = new TrainConfig(64, 128, 2, 4, 2, 384, 600, 128, 4, 12, 2,
+    public static final TrainConfig TINY = new TrainConfig(64, 128, 2, 4, 2, 512, 600, 256, 4, 12, 2,
             1e-2, 0.1, 0.0, 0.9, 0.95, 1.0, 10_000, 1e-5, 7, 0,
             new Mix(0.45, 0.30, 0.15, 0.10));
 

@@ -20,11 +20,13 @@ class TrainerTest {
     @Test
     void should_lower_the_loss_and_write_a_hugging_face_llama_folder() throws Exception {
         TrainConfig c = TrainConfig.TINY;
-        Trainer.Result r = new Trainer(c, out, TrainListener.NONE).run(false);
+        Trainer.Result r = new Trainer(c, out, new TrainListener() {
+            @Override public void onStep(StepStats s) { System.out.printf("step %d loss %.3f %.0f tok/s%n", s.step(), s.loss(), s.tokensPerSecond()); }
+        }).run(false);
         List<Double> l = r.losses();
         assertThat(l).hasSize(c.steps());
         double first = (l.get(0) + l.get(1)) / 2, last = (l.get(l.size() - 1) + l.get(l.size() - 2)) / 2;
-        System.out.printf("tiny run: loss %.3f -> %.3f, %.0f tok/s, %d params%n", first, last, r.tokensPerSecond(), r.parameters());
+        System.out.printf("tiny run: loss %.3f -> %.3f, %.0f tok/s, %d params, losses %s%n", first, last, r.tokensPerSecond(), r.parameters(), l);
         assertThat(last).isLessThan(first - 0.5);
 
         for (String f : List.of("config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",

@@ -49,10 +49,15 @@ public final class BudgetMeter {
      * @return null when nothing fits (the reason is kept in {@link #stopReason()})
      */
     public Grant grant(int n, int maxTokens, int typicalTokens, boolean createsNodes) {
+        return grant(n, maxTokens, typicalTokens, createsNodes, 0);
+    }
+
+    /** As {@link #grant(int, int, int, boolean)}, leaving {@code reserveTokens} for a later call (a final answer). */
+    public Grant grant(int n, int maxTokens, int typicalTokens, boolean createsNodes, int reserveTokens) {
         if (n < 1 || maxTokens < 1) throw new IllegalArgumentException("n and maxTokens must be >= 1, got " + n + ", " + maxTokens);
         long elapsed = elapsedNanos();
         if (elapsed >= wallNanos) return deny("wall time");
-        int leftTokens = budget.maxReasoningTokens() - tokens;
+        int leftTokens = budget.maxReasoningTokens() - tokens - Math.max(0, reserveTokens);
         int leftSamples = budget.maxSamples() - samples;
         int leftNodes = budget.maxNodes() - nodes;
         if (leftTokens < 1) return deny("reasoning tokens");

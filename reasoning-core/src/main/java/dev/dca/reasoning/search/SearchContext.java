@@ -97,7 +97,13 @@ public final class SearchContext {
      */
     public List<Continuation> sample(List<Turn> conversation, String prefix, int n, int maxTokens, int typicalTokens,
             List<String> stops, double temperature, boolean createsNodes, boolean reasoning) {
-        BudgetMeter.Grant g = meter.grant(n, maxTokens, typicalTokens, createsNodes);
+        return sample(conversation, prefix, n, maxTokens, typicalTokens, stops, temperature, createsNodes, reasoning, 0);
+    }
+
+    /** As above, leaving {@code reserveTokens} of the budget for a later call (the final answer of a search). */
+    public List<Continuation> sample(List<Turn> conversation, String prefix, int n, int maxTokens, int typicalTokens,
+            List<String> stops, double temperature, boolean createsNodes, boolean reasoning, int reserveTokens) {
+        BudgetMeter.Grant g = meter.grant(n, maxTokens, typicalTokens, createsNodes, reserveTokens);
         if (g == null) return List.of();
         PolicyRequest request = new PolicyRequest(conversation, prefix, g.n(), g.maxTokens(), temperature,
                 settings.topP(), stops, nextSeed(), policy.hasLogprobs());
@@ -177,11 +183,14 @@ public final class SearchContext {
         return a == null || a.isEmpty() ? null : a;
     }
 
-    /** Samples up to {@code k} candidate next steps of {@code parent} (one batched call; the prefix is shared). */
+    /**
+     * Samples up to {@code k} candidate next steps of {@code parent} (one batched call; the prefix is shared). It
+     * leaves room in the token budget for one forced answer, so an unfinished search can still answer.
+     */
     public List<Node> expand(Node parent, int k, double temperature) {
         int typical = steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
         List<Continuation> out = sample(conversation(), parent.prefix(), k, settings.stepMaxTokens(), typical,
-                List.of(ReasoningPrompt.STEP_DELIMITER), temperature, true, true);
+                List.of(ReasoningPrompt.STEP_DELIMITER), temperature, true, true, settings.answerMaxTokens());
         List<Node> children = new ArrayList<>(out.size());
         for (Continuation c : out) {
             stepTokens += c.tokens();

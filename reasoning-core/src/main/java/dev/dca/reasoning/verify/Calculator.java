@@ -45,10 +45,10 @@ public final class Calculator implements StepScorer {
             .implicitMultiplicationAllowed(false)
             .build();
     private static final Pattern ANNOTATION = Pattern.compile("<<([^<>=]{1," + MAX_EXPRESSION + "})=([^<>]{0,60})>>");
-    private static final String NUM = "\\$?\\d[\\d,]*(?:\\.\\d+)?";
+    private static final String NUM = "\\$?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?";
     private static final Pattern PLAIN = Pattern.compile(
             "(?<![\\w.<=])(\\(*\\s*" + NUM + "\\s*\\)*(?:\\s*[-+*/×÷x]\\s*\\(*\\s*" + NUM + "\\s*\\)*){1,12})"
-                    + "\\s*=\\s*\\$?\\s*(-?\\d[\\d,]*(?:\\.\\d+)?)(?![\\d>])");
+                    + "\\s*=\\s*\\$?\\s*(-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?)(?![\\d>]|,\\d)");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
 
     @Override

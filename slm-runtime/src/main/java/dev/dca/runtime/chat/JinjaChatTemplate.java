@@ -52,7 +52,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
     private JinjaChatTemplate(String template, Map<String, Object> specialTokens, Clock clock) {
         // Jinja's default keep_trailing_newline=False: a single trailing newline of the source is not output
         String source = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
-        this.template = NamedArgumentParenthesizer.rewrite(source);
+        this.template = JinjaSyntaxAdapter.rewrite(source);
         this.specialTokens = Map.copyOf(specialTokens);
         this.clock = clock;
         CompositeELResolver resolver = new CompositeELResolver();
@@ -238,7 +238,14 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            Integer indent = args.length > 0 && args[0] != null && !args[0].isBlank() ? Integer.valueOf(args[0].trim()) : null;
+            return filter(var, interpreter, (Object[]) args, Map.of());
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            Object indentArg = kwargs.containsKey("indent") ? kwargs.get("indent") : args.length > 0 ? args[0] : null;
+            Integer indent = indentArg == null || indentArg.toString().isBlank() ? null
+                    : Integer.valueOf(indentArg.toString().trim());
             StringBuilder sb = new StringBuilder();
             PythonJson.write(sb, var, indent, 0);
             return sb.toString();

@@ -88,11 +88,12 @@ public final class DjlLanguageModel implements LanguageModel {
             throw new IllegalArgumentException("device gpu requested but the PyTorch engine sees no GPU (see docs on the cuda profile)");
         }
         Device device = gpu ? Device.gpu() : Device.cpu();
-        DataType dtype = switch (options.dtype()) {
-            case "f32" -> DataType.FLOAT32;
-            case "bf16" -> DataType.BFLOAT16;
-            default -> storedMostlyBf16(files) ? DataType.BFLOAT16 : DataType.FLOAT32;
-        };
+        if (options.dtype().equals("bf16")) {
+            // DJL 0.35.1's PyTorch JNI has no bfloat16 tensors (creating one aborts the JVM): refuse loudly
+            throw new IllegalArgumentException("bf16 compute is not available with the DJL 0.35.1 PyTorch engine; use f32 or auto"
+                    + " (BF16 weights are widened to F32 exactly)");
+        }
+        DataType dtype = DataType.FLOAT32;
         NDManager manager = engine.newBaseManager(device);
         try {
             LlamaWeights weights = LlamaWeights.load(files, manager, dtype);
@@ -101,13 +102,6 @@ public final class DjlLanguageModel implements LanguageModel {
             manager.close();
             throw e;
         }
-    }
-
-    private static boolean storedMostlyBf16(ModelFiles files) {
-        Map<String, Integer> types = files.storedTensorTypes();
-        int bf16 = types.getOrDefault("BF16", 0);
-        int total = types.values().stream().mapToInt(Integer::intValue).sum();
-        return bf16 * 2 > total;
     }
 
     private ModelInfo buildInfo(LlamaWeights weights, String device) {

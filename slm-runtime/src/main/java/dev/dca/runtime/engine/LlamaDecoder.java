@@ -15,8 +15,7 @@ import dev.dca.runtime.model.ModelConfig;
  * {@code B} rows of {@code T} new tokens each, reading and extending a {@link KvCache}.
  *
  * <p>Notation: B rows, T new tokens per row, D hidden, H query heads, KV key/value heads, G = H / KV, hd head dim,
- * I intermediate, V vocab, L attended positions. The residual stream, norms, softmax and the KV cache are F32;
- * with BF16 weights only the matmul inputs are cast.
+ * I intermediate, V vocab, L attended positions. Everything is F32 (see {@link LlamaWeights} on BF16).
  */
 final class LlamaDecoder {
 
@@ -24,7 +23,6 @@ final class LlamaDecoder {
     final LlamaWeights weights;
     private final Rope rope;
     private final int h, kv, g, hd, half;
-    private final boolean bf16;
 
     LlamaDecoder(ModelConfig config, LlamaWeights weights) {
         this.config = config;
@@ -35,7 +33,6 @@ final class LlamaDecoder {
         this.g = h / kv;
         this.hd = config.headDim();
         this.half = config.rotaryDim() / 2;
-        this.bf16 = weights.dtype == DataType.BFLOAT16;
     }
 
     /**
@@ -123,11 +120,9 @@ final class LlamaDecoder {
         return NDArrays.concat(parts, -1);
     }
 
-    /** x W^T + b with x in F32; BF16 weights get BF16 inputs and the result is cast back. */
-    private NDArray linear(NDArray x, NDArray w, NDArray bias) {
-        if (!bf16) return Linear.linear(x, w, bias).singletonOrThrow();
-        NDArray y = Linear.linear(x.toType(DataType.BFLOAT16, false), w, null).singletonOrThrow().toType(DataType.FLOAT32, false);
-        return bias == null ? y : y.add(bias);
+    /** x W^T + b */
+    private static NDArray linear(NDArray x, NDArray w, NDArray bias) {
+        return Linear.linear(x, w, bias).singletonOrThrow();
     }
 
     /** Writes new keys/values [B, KV, T, hd] at each row's positions, in place. */

@@ -120,6 +120,7 @@ final class LlamaWeights implements AutoCloseable {
 
         /** A stored tensor as a device array of {@code target} type (a private copy, never a view of the file). */
         NDArray upload(Tensor t, Shape shape, DataType target) {
+            if (t.dtype() == Tensor.DType.BF16) return uploadBf16(t, shape);
             ByteBuffer direct = t.data().isDirect() ? t.data().duplicate() : ByteBuffer.allocateDirect(t.data().remaining()).put(t.data().duplicate()).flip();
             direct.order(ByteOrder.LITTLE_ENDIAN);
             DataType stored = switch (t.dtype()) {
@@ -134,6 +135,19 @@ final class LlamaWeights implements AutoCloseable {
                 out.attach(manager);
                 return out;
             }
+        }
+
+        /**
+         * BF16 is widened to F32 on the host (exact: a bf16 is the top half of an f32). DJL 0.35.1's PyTorch JNI has
+         * no bfloat16 mapping (creating such a tensor aborts the JVM), so BF16 never reaches the device as BF16.
+         */
+        NDArray uploadBf16(Tensor t, Shape shape) {
+            java.nio.ShortBuffer src = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+            ByteBuffer dst = ByteBuffer.allocateDirect(src.remaining() * 4).order(ByteOrder.nativeOrder());
+            java.nio.IntBuffer out = dst.asIntBuffer();
+            while (src.hasRemaining()) out.put((src.get() & 0xffff) << 16);
+            NDArray a = manager.create(dst.asFloatBuffer(), shape, DataType.FLOAT32);
+            return a;
         }
 
         NDArray matrix(String name, long rows, long cols) {

@@ -49,6 +49,14 @@ public final class Llama2cTokenizer implements Tokenizer {
 
     /** Reads a llama2.c {@code tokenizer.bin}; a missing, truncated or corrupt file is a {@link ModelFormatException}. */
     public static Llama2cTokenizer load(Path tokenizerBin) {
+        return load(tokenizerBin, -1);
+    }
+
+    /**
+     * Reads exactly {@code vocabSize} records, as run.c does with the checkpoint's vocab_size (bytes after them are
+     * ignored); fewer records than that is a {@link ModelFormatException}.
+     */
+    public static Llama2cTokenizer load(Path tokenizerBin, int vocabSize) {
         byte[] all;
         try {
             long size = Files.size(tokenizerBin);
@@ -71,10 +79,11 @@ public final class Llama2cTokenizer implements Tokenizer {
         }
         List<byte[]> pieces = new ArrayList<>();
         List<Float> scores = new ArrayList<>();
-        while (buf.hasRemaining()) {
+        while (vocabSize < 0 ? buf.hasRemaining() : pieces.size() < vocabSize) {
             long offset = buf.position();
             if (buf.remaining() < 8) {
-                throw new ModelFormatException(tokenizerBin, "truncated token record " + pieces.size() + " at offset " + offset);
+                throw new ModelFormatException(tokenizerBin, "truncated token record " + pieces.size() + " at offset " + offset
+                        + (vocabSize < 0 ? "" : " (the model needs " + vocabSize + " tokens)"));
             }
             float score = buf.getFloat();
             int len = buf.getInt();

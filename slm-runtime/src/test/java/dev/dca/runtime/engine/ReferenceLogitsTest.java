@@ -22,11 +22,10 @@ class ReferenceLogitsTest {
     @CsvSource({
         "tiny-random-llama/tiny-random-llama.bin, tiny-random-llama.bin, f32, 1e-4",
         "tiny-random-llama/hf-f32, hf-f32, f32, 1e-4",
-        // BF16 weights computed in F32: the weights are exactly the stored ones, so the F32 tolerance holds
-        "tiny-random-llama/hf-bf16, hf-bf16, f32, 1e-4",
-        // BF16 matmuls: inputs rounded to 8 mantissa bits (relative 2^-9 = 2e-3 each) accumulate over 2 layers;
-        // 2e-2 normwise is ~10 input roundings' worth and still far below the top-1/top-2 margins greedy_32 needs
-        "tiny-random-llama/hf-bf16, hf-bf16, bf16, 2e-2",
+        // BF16 weights are widened to F32 exactly (bf16 is the top half of an f32) and computed in F32, so the F32
+        // tolerance holds; a BF16 compute path would need ~1e-2 (8-bit mantissa inputs), but DJL 0.35.1's PyTorch JNI
+        // has no bfloat16 tensors (see LlamaWeights)
+        "tiny-random-llama/hf-bf16, hf-bf16, auto, 1e-4",
     })
     void tiny_random_llama_logits_and_greedy_match_the_reference(String file, String key, String dtype, double tolerance) {
         JsonNode ref = EngineFixtures.json("models/tiny-random-llama/reference-logits.json");

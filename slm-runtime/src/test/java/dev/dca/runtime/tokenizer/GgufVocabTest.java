@@ -93,5 +93,57 @@ class GgufVocabTest {
         failures.forEach(f -> System.out.println("  " + f));
         // every supported file passes completely (llama-spm, gpt-2 and phi-3 are required; the others are our floor)
         assertThat(failures).as(name).isEmpty();
+        assertThat(roundTrips).as(name + " decode(encode(s)) == s").isEqualTo(inputs.size());
+    }
+
+    /**
+     * The test vectors of llama-bpe, qwen2 and qwen35 come without their {@code .gguf}; the same vocabularies ship as
+     * Hugging Face {@code tokenizer.json} (Llama-3, Qwen3), so the GGUF metadata llama.cpp's converter would write
+     * is built from them (tokens by id, merges, added tokens as control/user-defined) and the pre-tokenizer regexes
+     * of llama3/qwen2/qwen35 are checked against llama.cpp's ids.
+     */
+    @ParameterizedTest(name = "{1} with {0} vocabulary")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "Meta-Llama-3-8B-Instruct, llama-bpe",
+        "Qwen3-0.6B, qwen2",
+        "Qwen3-0.6B, qwen35"
+    })
+    void should_split_like_llama_cpp_for_vocabularies_shipped_as_tokenizer_json(String folder, String pre) throws IOException {
+        Path tokenizerJson = TokenizerFixtures.require("tokenizers/" + folder + "/tokenizer.json");
+        Path inp = TokenizerFixtures.require("gguf-vocab/ggml-vocab-" + pre + ".gguf.inp");
+        GgufTokenizer tokenizer = GgufTokenizer.fromMetadata(metadataFromTokenizerJson(tokenizerJson, pre));
+        List<String> inputs = readInputs(inp);
+        List<String> outputs = Files.readAllLines(Path.of(inp.toString().replace(".inp", ".out")), StandardCharsets.UTF_8);
+        int passed = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            if (joined(tokenizer.encode(inputs.get(i), false, false)).equals(outputs.get(i).trim())) passed++;
+        }
+        System.out.println("gguf-vocab " + pre + " (vocabulary of " + folder + "): " + passed + "/" + inputs.size());
+        assertThat(passed).isEqualTo(inputs.size());
+    }
+
+    /** What convert_hf_to_gguf.py writes for a byte-level BPE tokenizer.json. */
+    static Map<String, Object> metadataFromTokenizerJson(Path tokenizerJson, String pre) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode tj = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tokenizerJson.toFile());
+        java.util.TreeMap<Integer, String> byId = new java.util.TreeMap<>();
+        Map<Integer, Integer> types = new java.util.HashMap<>();
+        tj.get("model").get("vocab").fields().forEachRemaining(e -> byId.put(e.getValue().asInt(), e.getKey()));
+        for (com.fasterxml.jackson.databind.JsonNode t : tj.get("added_tokens")) {
+            byId.put(t.get("id").asInt(), t.get("content").asText());
+            types.put(t.get("id").asInt(), t.get("special").asBoolean() ? GgufTokenizer.TYPE_CONTROL : GgufTokenizer.TYPE_USER_DEFINED);
+        }
+        int n = byId.lastKey() + 1;
+        List<Object> tokens = new ArrayList<>(n);
+        List<Object> tokenTypes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tokens.add(byId.getOrDefault(i, "[PAD" + i + "]"));
+            tokenTypes.add(types.getOrDefault(i, GgufTokenizer.TYPE_NORMAL));
+        }
+        List<Object> merges = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode m : tj.get("model").get("merges")) {
+            merges.add(m.isArray() ? m.get(0).asText() + " " + m.get(1).asText() : m.asText());
+        }
+        return Map.of("tokenizer.ggml.model", "gpt2", "tokenizer.ggml.pre", pre, "tokenizer.ggml.tokens", tokens,
+                "tokenizer.ggml.token_type", tokenTypes, "tokenizer.ggml.merges", merges);
     }
 }

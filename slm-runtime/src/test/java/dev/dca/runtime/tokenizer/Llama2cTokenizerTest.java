@@ -67,6 +67,17 @@ class Llama2cTokenizerTest {
     }
 
     @Test
+    void should_read_exactly_the_checkpoint_vocab_size_like_run_c() {
+        Path tok = TokenizerFixtures.require("models/stories260K/tok512.bin");
+        assertThat(Llama2cTokenizer.load(tok, 512).vocabSize()).isEqualTo(512);
+        assertThat(Llama2cTokenizer.load(tok, 300).vocabSize()).isEqualTo(300);
+        assertThatThrownBy(() -> Llama2cTokenizer.load(tok, 600))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(tok.toString())
+                .hasMessageContaining("600");
+    }
+
+    @Test
     void should_name_the_file_when_it_is_missing() {
         Path missing = tmp.resolve("tokenizer.bin");
         assertThatThrownBy(() -> Llama2cTokenizer.load(missing))

@@ -4,8 +4,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Rewrites two Python Jinja constructs Jinjava's parser gets wrong into equivalent ones it parses, for every
- * template: slices with a step ({@code x[::-1]}, see {@link #subscriptSlice}) and keyword arguments.
+ * Rewrites Python Jinja constructs that Jinjava's parser reads differently into equivalent ones it reads the same
+ * way, for every template (never for one in particular):
+ * <ul>
+ *   <li>{@code not x is defined}: Jinja reads {@code not (x is defined)}, Jinjava {@code (not x) is defined}, so
+ *       the negation is parenthesised ({@link #NOT_IS});</li>
+ *   <li>slices with a step ({@code x[::-1]}, see {@link #subscriptSlice});</li>
+ *   <li>keyword arguments, below.</li>
+ * </ul>
  *
  * <p>Wraps keyword-argument values in parentheses inside Jinja expressions: {@code f(a=x|length - 1)} becomes
  * {@code f(a=(x|length - 1))}.
@@ -15,8 +21,8 @@ import java.util.Deque;
  * Parenthesizing is meaning-preserving under Jinja's grammar, so it is applied to every template, not to one.
  * Macro definitions are left alone (their defaults are parsed by a different path).
  */
-final class NamedArgumentParenthesizer {
-    private NamedArgumentParenthesizer() {}
+final class JinjaSyntaxAdapter {
+    private JinjaSyntaxAdapter() {}
 
     static String rewrite(String template) {
         StringBuilder out = new StringBuilder(template.length() + 16);
@@ -89,7 +95,43 @@ final class NamedArgumentParenthesizer {
         return -1;
     }
 
+    /** {@code not <name(.attr|[subscript])*> is [not] <test>[(args)]}. */
+    static final java.util.regex.Pattern NOT_IS = java.util.regex.Pattern.compile(
+            "\\bnot\\s+([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*|\\[[^\\[\\]]*\\])*)\\s+is\\s+((?:not\\s+)?[A-Za-z_]+(?:\\s*\\([^()]*\\))?)");
+
+    /** Parenthesises {@code not x is test}, matching on a copy whose string literals are masked. */
+    static String negatedTests(String code) {
+        char[] masked = code.toCharArray();
+        char quote = 0;
+        for (int k = 0; k < masked.length; k++) {
+            char c = masked[k];
+            if (quote != 0) {
+                if (c == '\\' && k + 1 < masked.length) {
+                    masked[k] = 'x';
+                    masked[++k] = 'x';
+                } else if (c == quote) {
+                    quote = 0;
+                } else {
+                    masked[k] = 'x';
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            }
+        }
+        java.util.regex.Matcher m = NOT_IS.matcher(new String(masked));
+        StringBuilder out = new StringBuilder();
+        int last = 0;
+        while (m.find()) {
+            out.append(code, last, m.start())
+                    .append("not (").append(code, m.start(1), m.end(1))
+                    .append(" is ").append(code, m.start(2), m.end(2)).append(')');
+            last = m.end();
+        }
+        return out.append(code.substring(last)).toString();
+    }
+
     private static String rewriteCode(String code) {
+        code = negatedTests(code);
         StringBuilder out = new StringBuilder(code.length() + 8);
         Deque<Character> brackets = new ArrayDeque<>();
         Deque<Integer> wraps = new ArrayDeque<>(); // bracket depths at which an inserted '(' must be closed
@@ -154,7 +196,7 @@ final class NamedArgumentParenthesizer {
     }
 
     /**
-     * If the '[' at {@code open} is a subscript (follows a name, ')' or ']') holding a top-level ':', the index of
+     * If the '[' at {@code open} is a subscript (follows a name, a string literal, ')' or ']') holding a top-level ':', the index of
      * its matching ']', else -1. Jinjava parses {@code [a:b]} but not steps ({@code [::-1]}), and its negative
      * bounds differ from Python's; {@link PythonMethodsELResolver} implements {@code pyslice} with Python's rules.
      */
@@ -163,7 +205,9 @@ final class NamedArgumentParenthesizer {
         while (p >= 0 && code.charAt(p) == ' ') p--;
         if (p < 0) return -1;
         char prev = code.charAt(p);
-        if (!(Character.isLetterOrDigit(prev) || prev == '_' || prev == ')' || prev == ']')) return -1;
+        if (!(Character.isLetterOrDigit(prev) || prev == '_' || prev == ')' || prev == ']' || prev == '\'' || prev == '"')) {
+            return -1;
+        }
         int depth = 0;
         char quote = 0;
         boolean colon = false;

@@ -1,0 +1,174 @@
+package dev.dca.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dca.reasoning.Budget;
+import dev.dca.reasoning.Effort;
+import dev.dca.reasoning.Reasoner;
+import dev.dca.reasoning.Strategies;
+import dev.dca.reasoning.eval.Datasets;
+import dev.dca.reasoning.eval.Evaluator;
+import dev.dca.reasoning.eval.Problem;
+import dev.dca.reasoning.eval.SweepPlot;
+import dev.dca.router.EnginePolicy;
+import dev.dca.router.ModelResolver;
+import dev.dca.runtime.LanguageModel;
+import dev.dca.runtime.LoadOptions;
+import dev.dca.runtime.ModelLoader;
+import java.io.BufferedWriter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code dca eval}: accuracy of hidden reasoning on a GSM8K- or MATH-style JSONL dataset, optionally over budgets. */
+@Command(name = "eval", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Evaluate reasoning on a JSONL dataset (GSM8K form: answer ends with '#### N'; MATH form: "
+                + "answer field or \\boxed{} in solution): accuracy, mean reasoning tokens, seconds per problem.")
+final class EvalCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dataset", required = true, paramLabel = "FILE|builtin:NAME",
+            description = "JSONL dataset, or builtin:arith-sample.")
+    String dataset;
+
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "Model: a Hugging Face folder, a .gguf file or a llama2.c .bin (default: $DCA_MODEL, else the bundled model).")
+    Path model;
+
+    @Option(names = "--strategy", paramLabel = "S",
+            description = "direct, cot, self-consistency, best-of-n, beam, mcts or reflect (default: the effort's).")
+    String strategy;
+
+    @Option(names = "--effort", paramLabel = "E", defaultValue = "medium",
+            description = "low, medium or high: strategy, scorers and default budget.")
+    String effort;
+
+    @Option(names = "--max-reasoning-tokens", paramLabel = "N", description = "Token cap per problem (default: the effort's).")
+    Integer maxReasoningTokens;
+
+    @Option(names = "--max-nodes", paramLabel = "N", description = "Search-tree node cap per problem.")
+    Integer maxNodes;
+
+    @Option(names = "--max-samples", paramLabel = "N", description = "Sampled-continuation cap per problem.")
+    Integer maxSamples;
+
+    @Option(names = "--max-seconds", paramLabel = "S", description = "Wall-time cap per problem.")
+    Double maxSeconds;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N problems.")
+    Integer limit;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Sampling seed.")
+    long seed = 0;
+
+    @Option(names = "--json", description = "Print JSON: {\"accuracy\",\"n\",\"mean_reasoning_tokens\",\"seconds_per_problem\"} (an array with --sweep).")
+    boolean json;
+
+    @Option(names = "--sweep", description = "Run token budgets 64, 128, ... up to the max reasoning tokens.")
+    boolean sweep;
+
+    @Option(names = "--plot", paramLabel = "PNG", description = "With --sweep: draw accuracy against reasoning tokens.")
+    Path plot;
+
+    @Option(names = "--trace", paramLabel = "JSONL", description = "Write every problem's search trace (nodes and chosen/rejected pairs).")
+    Path trace;
+
+    @Override
+    public Integer call() throws Exception {
+        Effort e = Effort.parse(effort);
+        if (e == Effort.AUTO) throw new IllegalArgumentException("--effort auto needs the router; use low, medium or high for eval");
+        if (strategy != null) Strategies.byName(strategy); // fail fast on a bad name
+        if (plot != null && !sweep) throw new IllegalArgumentException("--plot needs --sweep");
+        if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+        List<Problem> problems = Datasets.load(dataset);
+        if (limit != null && limit < problems.size()) problems = problems.subList(0, limit);
+        Budget base = budget(e.defaultBudget());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (LanguageModel m = ModelLoader.load(ModelResolver.resolve(model), LoadOptions.DEFAULT)) {
+            EnginePolicy policy = new EnginePolicy(m);
+            Function<Budget, Reasoner> reasoners = b -> {
+                Reasoner.Builder rb = Reasoner.builder().policy(policy).effort(e).budget(b).seed(seed);
+                if (strategy != null) rb.strategy(Strategies.byName(strategy));
+                return rb.build();
+            };
+            int total = problems.size();
+            int[] done = {0};
+            java.util.function.Consumer<Evaluator.Row> progress = json ? null : row -> err.printf(Locale.ROOT,
+                    "%4d/%d %s %s (gold %s), %d tokens, %.1f s%n", ++done[0] % total == 0 ? total : done[0] % total, total,
+                    row.correct() ? "right" : "wrong", row.answer(), row.problem().gold(), row.reasoningTokens(), row.seconds());
+            List<Evaluator.Report> reports = new ArrayList<>();
+            List<Budget> budgets = sweep
+                    ? Evaluator.sweepTokens(base.maxReasoningTokens()).stream().map(base::withMaxReasoningTokens).toList()
+                    : List.of(base);
+            BufferedWriter traces = trace == null ? null : Files.newBufferedWriter(trace);
+            try {
+                for (Budget b : budgets) {
+                    reports.add(Evaluator.run("max " + b.maxReasoningTokens() + " tokens", problems, reasoners.apply(b),
+                            traces, progress));
+                }
+            } finally {
+                if (traces != null) traces.close();
+            }
+            String name = strategy != null ? strategy : e.name().toLowerCase(Locale.ROOT) + " effort";
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                List<Map<String, Object>> objs = new ArrayList<>();
+                for (int i = 0; i < reports.size(); i++) objs.add(toJson(reports.get(i), budgets.get(i)));
+                out.println(mapper.writeValueAsString(sweep ? objs : objs.get(0)));
+            } else {
+                for (int i = 0; i < reports.size(); i++) {
+                    Evaluator.Report r = reports.get(i);
+                    out.printf(Locale.ROOT, "%s, max %d reasoning tokens: accuracy %.3f (%d/%d), mean reasoning tokens %.1f, %.2f s per problem%n",
+                            name, budgets.get(i).maxReasoningTokens(), r.accuracy(), Math.round(r.accuracy() * r.n()), r.n(),
+                            r.meanReasoningTokens(), r.secondsPerProblem());
+                }
+            }
+            if (plot != null) {
+                SweepPlot.write("accuracy vs reasoning tokens: " + name + " on " + dataset, reports, plot);
+                if (!json) out.println("plot written to " + plot);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Budget budget(Budget defaults) {
+        Budget b = defaults;
+        if (maxReasoningTokens != null) b = b.withMaxReasoningTokens(positive("--max-reasoning-tokens", maxReasoningTokens));
+        if (maxNodes != null) b = b.withMaxNodes(positive("--max-nodes", maxNodes));
+        if (maxSamples != null) b = b.withMaxSamples(positive("--max-samples", maxSamples));
+        if (maxSeconds != null) {
+            if (!(maxSeconds > 0)) throw new IllegalArgumentException("--max-seconds must be > 0, got " + maxSeconds);
+            b = b.withMaxWallTime(Duration.ofMillis((long) (maxSeconds * 1000)));
+        }
+        return b;
+    }
+
+    private static int positive(String option, int v) {
+        if (v < 1) throw new IllegalArgumentException(option + " must be >= 1, got " + v);
+        return v;
+    }
+
+    private static Map<String, Object> toJson(Evaluator.Report r, Budget b) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("accuracy", r.accuracy());
+        o.put("n", r.n());
+        o.put("mean_reasoning_tokens", r.meanReasoningTokens());
+        o.put("seconds_per_problem", r.secondsPerProblem());
+        o.put("max_reasoning_tokens", b.maxReasoningTokens());
+        return o;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.dca.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class AskCommandTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void ask_json_has_the_documented_shape() throws Exception {
+        String model = CliRunner.stories260K().toString();
+        CliRunner.Result r = CliRunner.run("", "ask", "--model", model, "--json", "--explain", "--max-tokens", "8",
+                "Tell", "me", "a", "story", "about", "a", "cat.");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = JSON.readTree(r.out());
+        assertThat(j.get("answer").asText()).isNotBlank();
+        assertThat(j.get("route").asText()).isEqualTo("direct");
+        assertThat(j.get("strategy").asText()).isEqualTo("direct");
+        assertThat(j.at("/usage/prompt_tokens").asInt()).isPositive();
+        assertThat(j.at("/usage/completion_tokens").asInt()).isBetween(1, 8);
+        assertThat(j.at("/usage/reasoning_tokens").asInt()).isZero();
+        assertThat(j.get("stats").isObject()).isTrue();
+        assertThat(j.get("citations").isArray()).isTrue();
+        assertThat(j.get("explain").asText()).startsWith("direct:");
+        assertThat(j.has("reasoning")).isFalse();
+    }
+
+    @Test
+    void ask_reasoning_route_respects_the_budget_and_shows_reasoning_only_when_asked() throws Exception {
+        String model = CliRunner.stories260K().toString();
+        CliRunner.Result hidden = CliRunner.run("", "ask", "--model", model, "--json", "--route", "reasoning",
+                "--effort", "low", "--max-reasoning-tokens", "24", "What is 17 + 25?");
+        assertThat(hidden.exitCode()).as(hidden.err()).isZero();
+        JsonNode h = JSON.readTree(hidden.out());
+        assertThat(h.get("route").asText()).isEqualTo("reasoning");
+        assertThat(h.get("effort").asText()).isEqualTo("low");
+        assertThat(h.at("/usage/reasoning_tokens").asInt()).isBetween(1, 24);
+        assertThat(h.has("reasoning")).isFalse();
+        assertThat(h.get("stats").has("nodes")).isTrue();
+
+        CliRunner.Result shown = CliRunner.run("", "ask", "--model", model, "--json", "--route", "reasoning",
+                "--effort", "low", "--max-reasoning-tokens", "24", "--show-reasoning", "What is 17 + 25?");
+        JsonNode s = JSON.readTree(shown.out());
+        assertThat(s.has("reasoning")).isTrue();
+        assertThat(s.get("answer")).isEqualTo(h.get("answer"));
+    }
+
+    @Test
+    void ask_reports_user_errors_in_one_line() {
+        CliRunner.Result r = CliRunner.run("", "ask", "--model", "/no/such/model.bin", "hello");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("dca: ").doesNotContain("\n").contains("/no/such/model.bin");
+
+        CliRunner.Result rag = CliRunner.run("", "ask", "--model", CliRunner.stories260K().toString(), "--route", "rag", "hello");
+        assertThat(rag.exitCode()).isEqualTo(2);
+        assertThat(rag.err()).contains("needs a knowledge base");
+    }
+}

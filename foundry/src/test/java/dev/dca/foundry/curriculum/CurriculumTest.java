@@ -1,0 +1,181 @@
+package dev.dca.foundry.curriculum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.ezylang.evalex.Expression;
+import dev.dca.reasoning.ReasoningPrompt;
+import dev.dca.reasoning.verify.Calculator;
+import dev.dca.router.GroundedPrompt;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class CurriculumTest {
+
+    private static final Pattern ANNOTATION = Pattern.compile("<<([^<>=]+)=([^<>]+)>>(-?\\d+)");
+
+    private static List<Example> examples(long seed, int n) {
+        Curriculum c = new Curriculum(seed, Curriculum.Mix.DEFAULT);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(c.example(i));
+        return out;
+    }
+
+    @Test
+    void should_generate_the_same_examples_for_the_same_seed_and_different_ones_for_another() {
+        assertThat(examples(5, 300)).isEqualTo(examples(5, 300));
+        assertThat(new Curriculum(5, Curriculum.Mix.DEFAULT).example(1234)).isEqualTo(new Curriculum(5, Curriculum.Mix.DEFAULT).example(1234));
+        List<Example> other = examples(6, 300);
+        long same = 0;
+        for (int i = 0; i < 300; i++) if (other.get(i).equals(examples(5, 300).get(i))) same++;
+        assertThat(same).isLessThan(30); // only trivial small talk may coincide
+        assertThat(Curriculum.holdout(1, 50)).isEqualTo(Curriculum.holdout(1, 50));
+    }
+
+    @Test
+    void should_mix_all_four_parts_roughly_as_weighted() {
+        Map<Example.Kind, Integer> counts = new EnumMap<>(Example.Kind.class);
+        for (Example e : examples(1, 4000)) counts.merge(e.kind(), 1, Integer::sum);
+        assertThat(counts.get(Example.Kind.ARITHMETIC)).isBetween(1600, 2000);
+        assertThat(counts.get(Example.Kind.GROUNDED)).isBetween(1000, 1400);
+        assertThat(counts.get(Example.Kind.INSTRUCTION)).isBetween(450, 750);
+        assertThat(counts.get(Example.Kind.CHAT)).isBetween(250, 550);
+    }
+
+    @Test
+    void every_calculator_annotation_should_evaluate_to_the_result_written() throws Exception {
+        Calculator calculator = new Calculator();
+        int checked = 0;
+        List<String> solutions = new ArrayList<>();
+        for (Example e : examples(11, 3000)) if (e.kind() == Example.Kind.ARITHMETIC) solutions.add(e.reply());
+        for (Curriculum.HoldoutRecord r : Curriculum.holdout(11, 500)) solutions.add(r.answer());
+        for (String solution : solutions) {
+            for (String line : solution.split("\n")) {
+                Matcher m = ANNOTATION.matcher(line);
+                while (m.find()) {
+                    BigDecimal value = new Expression(m.group(1)).evaluate().getNumberValue();
+                    assertThat(value.compareTo(new BigDecimal(m.group(2)))).as(line).isZero();
+                    assertThat(m.group(3)).as(line).isEqualTo(m.group(2));
+                    checked++;
+                }
+                Calculator.Check check = calculator.check(line);
+                assertThat(check.wrong()).as(line).isZero();
+            }
+        }
+        assertThat(checked).isGreaterThan(2000);
+    }
+
+    @Test
+    void arithmetic_replies_should_end_with_the_answer_line_the_reasoning_core_parses() {
+        Set<Integer> operationCounts = new HashSet<>();
+        for (Example e : examples(12, 2000)) {
+            if (e.kind() != Example.Kind.ARITHMETIC) continue;
+            assertThat(e.messages().get(0).content()).isIn(ReasoningPrompt.SYSTEM, ReasoningPrompt.DIRECT_SYSTEM);
+            assertThat(e.messages().get(1).content()).startsWith("Question: ");
+            assertThat(ReasoningPrompt.extractAnswer(e.reply())).isEqualTo(e.answer());
+            String scratchpad = ReasoningPrompt.scratchpad(e.reply());
+            int steps = ReasoningPrompt.steps(scratchpad).size();
+            if (e.messages().get(0).content().equals(ReasoningPrompt.SYSTEM)) {
+                assertThat(steps).isBetween(1, 4);
+                operationCounts.add(steps);
+                // the last step's result is the answer
+                assertThat(scratchpad).contains(">>" + e.answer());
+            } else {
+                assertThat(steps).isZero();
+            }
+        }
+        assertThat(operationCounts).containsExactlyInAnyOrder(1, 2, 3, 4);
+    }
+
+    @Test
+    void held_out_families_should_never_appear_in_training_data() {
+        Set<String> families = new HashSet<>();
+        List<String> holdoutMarkers = List.of("meters of fence", "an hour. How much does", "A jar holds", "water tank");
+        for (Example e : examples(21, 6000)) {
+            families.add(e.family());
+            assertThat(ArithmeticProblems.HOLDOUT_FAMILIES).doesNotContain(e.family());
+            for (String marker : holdoutMarkers) assertThat(e.question()).doesNotContain(marker);
+        }
+        assertThat(families).containsAll(ArithmeticProblems.trainingFamilies());
+        List<Curriculum.HoldoutRecord> holdout = Curriculum.holdout(21, 400);
+        Set<String> holdoutFamilies = new HashSet<>();
+        for (Curriculum.HoldoutRecord r : holdout) {
+            holdoutFamilies.add(r.family());
+            assertThat(holdoutMarkers.stream().anyMatch(r.question()::contains)).as(r.question()).isTrue();
+            assertThat(r.answer()).matches("(?s).*\\n#### \\d+$");
+        }
+        assertThat(holdoutFamilies).containsExactlyInAnyOrderElementsOf(ArithmeticProblems.HOLDOUT_FAMILIES);
+    }
+
+    @Test
+    void grounded_answers_should_cite_the_passage_that_states_the_fact() {
+        Draw d = new Draw(Curriculum.random(31, 0));
+        int answerable = 0, unanswerable = 0;
+        for (int i = 0; i < 3000; i++) {
+            GroundedQuestions.Item item = GroundedQuestions.generate(d);
+            assertThat(item.passages()).hasSizeBetween(1, 4);
+            String user = GroundedQuestions.userMessage(item);
+            assertThat(user).isEqualTo(GroundedPrompt.render(item.question(), item.passages())).endsWith("Question: " + item.question());
+            if (item.sourceNumber() == 0) {
+                unanswerable++;
+                assertThat(item.answer()).isEqualTo(GroundedPrompt.DONT_KNOW);
+                continue;
+            }
+            answerable++;
+            int n = item.sourceNumber();
+            assertThat(item.answer()).endsWith(" [" + n + "].");
+            // the cited passage states the fact, and no other passage does
+            assertThat(item.passages().get(n - 1).text()).contains(item.fact());
+            for (int k = 0; k < item.passages().size(); k++) {
+                if (k != n - 1) assertThat(item.passages().get(k).text()).doesNotContain(item.fact());
+            }
+            // the answer restates the value the passage gives
+            assertThat(item.answer()).contains(item.value());
+            assertThat(item.fact()).contains(item.value()).matches(GroundedQuestions.statementPattern(item.attribute(), item.entity()));
+        }
+        assertThat(answerable).isGreaterThan(1800);
+        assertThat(unanswerable).isGreaterThan(400);
+    }
+
+    @Test
+    void unanswerable_questions_ask_for_something_no_passage_states() {
+        Draw d = new Draw(Curriculum.random(32, 0));
+        int checked = 0;
+        for (int i = 0; i < 2000; i++) {
+            GroundedQuestions.Item item = GroundedQuestions.generate(d);
+            if (item.sourceNumber() != 0) continue;
+            // the entity is in the sources, the asked attribute is stated about it nowhere
+            String all = String.join("\n", item.passages().stream().map(p -> p.text()).toList());
+            assertThat(all).contains(item.entity());
+            assertThat(GroundedQuestions.statementPattern(item.attribute(), item.entity()).matcher(all).find()).as(all).isFalse();
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(300);
+    }
+
+    @Test
+    void holdout_jsonl_should_be_in_gsm8k_form() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("holdout", ".jsonl");
+        try {
+            Curriculum.writeHoldoutJsonl(f, 1, 20);
+            List<String> lines = java.nio.file.Files.readAllLines(f);
+            assertThat(lines).hasSize(20);
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String line : lines) {
+                var node = json.readTree(line);
+                assertThat(node.path("question").asText()).endsWith("?");
+                assertThat(node.path("answer").asText()).containsPattern("#### \\d+$");
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
+
+}
