@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             KbCommand.class,
-            AskCommand.class, ChatCommand.class, ServeCommand.class, EvalCommand.class,
+            AskCommand.class, ChatCommand.class, ServeCommand.class, EvalCommand.class, ReasonBenchCommand.class,
+            GenerateCommand.class, ModelCommand.class, BenchCommand.class, TrainCommand.class,
         })
 public final class Dca implements Runnable {
 

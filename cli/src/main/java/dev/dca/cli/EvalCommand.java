@@ -76,7 +76,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON: {\"accuracy\",\"n\",\"mean_reasoning_tokens\",\"seconds_per_problem\"} (an array with --sweep).")
     boolean json;
 
-    @Option(names = "--sweep", description = "Run token budgets 64, 128, ... up to the max reasoning tokens.")
+    @Option(names = "--sweep", description = "Run token budgets 16, 32, 64, ... up to the max reasoning tokens.")
     boolean sweep;
 
     @Option(names = "--plot", paramLabel = "PNG", description = "With --sweep: draw accuracy against reasoning tokens.")

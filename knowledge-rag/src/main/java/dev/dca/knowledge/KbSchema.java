@@ -23,7 +23,7 @@ import org.apache.lucene.index.VectorSimilarityFunction;
  *       as JSON, for segments added through the EmbeddingStore); {@code content} = title + text, analysed with
  *       English stemming for BM25; {@code vec}, the HNSW vector (cosine).
  *   <li>file (the manifest entry): {@code kind=file}, {@code path}, {@code type}, stored {@code hash} (SHA-256 of
- *       the content), {@code chunks}, {@code bytes}.
+ *       the content), {@code chunking} (size/overlap it was split with), {@code chunks}, {@code bytes}.
  * </ul>
  *
  * Commit user data records {@link #FORMAT}/{@link #VERSION}, the embedding model and its dimension, checked on open.
@@ -55,6 +55,7 @@ final class KbSchema {
     static final String HASH = "hash";
     static final String CHUNKS = "chunks";
     static final String BYTES = "bytes";
+    static final String CHUNKING = "chunking";
 
     private KbSchema() {}
 
@@ -86,26 +87,27 @@ final class KbSchema {
         return d;
     }
 
-    static Document fileDocument(String source, String type, String hash, int chunks, long bytes) {
+    static Document fileDocument(String source, String type, String hash, String chunking, int chunks, long bytes) {
         Document d = new Document();
         d.add(new StringField(KIND, KIND_FILE, Field.Store.NO));
         d.add(new StringField(PATH, source, Field.Store.YES));
         d.add(new StringField(TYPE, type, Field.Store.YES));
         d.add(new StoredField(HASH, hash));
+        d.add(new StoredField(CHUNKING, chunking));
         d.add(new StoredField(CHUNKS, chunks));
         d.add(new StoredField(BYTES, bytes));
         return d;
     }
 
     /** The file's chunks followed by its manifest entry: one block for {@code IndexWriter.updateDocuments}. */
-    static List<Document> fileBlock(String source, String type, String title, String hash, long bytes,
+    static List<Document> fileBlock(String source, String type, String title, String hash, String chunking, long bytes,
             List<Chunk> chunks, float[][] vectors) {
         List<Document> docs = new ArrayList<>(chunks.size() + 1);
         for (int i = 0; i < chunks.size(); i++) {
             Chunk c = chunks.get(i);
             docs.add(chunkDocument(source + "#" + c.ordinal(), source, type, title, c, vectors[i], null));
         }
-        docs.add(fileDocument(source, type, hash, chunks.size(), bytes));
+        docs.add(fileDocument(source, type, hash, chunking, chunks.size(), bytes));
         return docs;
     }
 }

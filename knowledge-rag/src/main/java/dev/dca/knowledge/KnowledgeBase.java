@@ -261,15 +261,18 @@ public final class KnowledgeBase implements Closeable {
         synchronized (writeLock) {
             try (IndexWriter writer = openWriter(dir, directory)) {
                 writer.setLiveCommitData(commitData(embedder).entrySet());
-                Map<String, String> manifest = manifest();
+                Map<String, String[]> manifest = manifest();
+                String chunking = options.chunkSize() + "/" + options.overlap();
                 List<Pending> pending = new ArrayList<>();
                 int pendingChunks = 0;
                 int filesSinceCommit = 0, filesDone = 0;
                 long lastCommit = System.nanoTime();
                 while (candidates.hasNext()) {
                     Candidate c = candidates.next();
-                    String old = manifest.get(c.source());
-                    if (c.hash() != null && c.hash().equals(old)) {
+                    String[] old = manifest.get(c.source());
+                    // unchanged = same content, split the same way (records without chunking predate it: defaults)
+                    if (old != null && c.hash() != null && c.hash().equals(old[0])
+                            && chunking.equals(old[1] == null ? IngestOptions.DEFAULT_CHUNK_SIZE + "/" + IngestOptions.DEFAULT_OVERLAP : old[1])) {
                         counts[IngestOutcome.UNCHANGED.ordinal()]++;
                         filesDone++;
                         listener.fileDone(c.source(), IngestOutcome.UNCHANGED, -1);
@@ -289,7 +292,7 @@ public final class KnowledgeBase implements Closeable {
                     pending.add(new Pending(c, old == null ? IngestOutcome.ADDED : IngestOutcome.UPDATED, doc, chunks));
                     pendingChunks += chunks.size();
                     if (pendingChunks >= options.embedBatch()) {
-                        int[] r = flush(writer, pending, counts, listener);
+                        int[] r = flush(writer, pending, chunking, counts, listener);
                         chunksWritten += r[0];
                         filesSinceCommit += r[1];
                         filesDone += r[1];
@@ -305,7 +308,7 @@ public final class KnowledgeBase implements Closeable {
                         }
                     }
                 }
-                int[] r = flush(writer, pending, counts, listener);
+                int[] r = flush(writer, pending, chunking, counts, listener);
                 chunksWritten += r[0];
                 filesDone += r[1];
                 writer.commit();
@@ -319,7 +322,7 @@ public final class KnowledgeBase implements Closeable {
     }
 
     /** Embeds all pending chunks in one batch and writes each file as one block. Returns {chunks, files}. */
-    private int[] flush(IndexWriter writer, List<Pending> pending, int[] counts, IngestListener listener)
+    private int[] flush(IndexWriter writer, List<Pending> pending, String chunking, int[] counts, IngestListener listener)
             throws IOException {
         List<String> texts = new ArrayList<>();
         for (Pending p : pending) for (Chunk c : p.chunks()) texts.add(embeddingText(p.doc(), c));
@@ -332,7 +335,7 @@ public final class KnowledgeBase implements Closeable {
             for (int i = 0; i < mine.length; i++) mine[i] = vectors[v++];
             Candidate c = p.candidate();
             writer.updateDocuments(KbSchema.pathTerm(c.source()),
-                    KbSchema.fileBlock(c.source(), c.type(), p.doc().title(), c.hash(), c.bytes(), p.chunks(), mine));
+                    KbSchema.fileBlock(c.source(), c.type(), p.doc().title(), c.hash(), chunking, c.bytes(), p.chunks(), mine));
             counts[p.outcome().ordinal()]++;
             chunks += mine.length;
             listener.fileDone(c.source(), p.outcome(), mine.length);
@@ -346,16 +349,16 @@ public final class KnowledgeBase implements Closeable {
         return title == null || title.equals(doc.source()) ? chunk.text() : title + "\n" + chunk.text();
     }
 
-    /** source -> content hash of every file in the latest commit. */
-    private Map<String, String> manifest() throws IOException {
-        Map<String, String> out = new HashMap<>();
+    /** source -> {content hash, chunking} of every file in the latest commit. */
+    private Map<String, String[]> manifest() throws IOException {
+        Map<String, String[]> out = new HashMap<>();
         try (DirectoryReader reader = DirectoryReader.open(directory)) {
             IndexSearcher s = new IndexSearcher(reader);
             TermQuery files = new TermQuery(new Term(KbSchema.KIND, KbSchema.KIND_FILE));
             StoredFields stored = s.storedFields();
             for (ScoreDoc sd : s.search(files, Math.max(1, reader.maxDoc())).scoreDocs) {
-                Document d = stored.document(sd.doc, Set.of(KbSchema.PATH, KbSchema.HASH));
-                out.put(d.get(KbSchema.PATH), d.get(KbSchema.HASH));
+                Document d = stored.document(sd.doc, Set.of(KbSchema.PATH, KbSchema.HASH, KbSchema.CHUNKING));
+                out.put(d.get(KbSchema.PATH), new String[] {d.get(KbSchema.HASH), d.get(KbSchema.CHUNKING)});
             }
         }
         return out;

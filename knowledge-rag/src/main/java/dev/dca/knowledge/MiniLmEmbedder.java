@@ -17,9 +17,23 @@ final class MiniLmEmbedder implements Embedder {
     private static final int DIMENSION = 384;
     private static volatile MiniLmEmbedder shared;
 
-    private final AllMiniLmL6V2EmbeddingModel model;
+    private volatile AllMiniLmL6V2EmbeddingModel model;
 
-    private MiniLmEmbedder() {
+    private MiniLmEmbedder() {}
+
+    /** Loaded on first use: opening a knowledge base for stats or BM25 search needs no model. */
+    private AllMiniLmL6V2EmbeddingModel model() {
+        AllMiniLmL6V2EmbeddingModel m = model;
+        if (m == null) {
+            synchronized (this) {
+                m = model;
+                if (m == null) model = m = load();
+            }
+        }
+        return m;
+    }
+
+    private static AllMiniLmL6V2EmbeddingModel load() {
         // langchain4j spreads one embedAll call over this executor; daemon threads so the CLI can exit.
         ExecutorService executor = Executors.newFixedThreadPool(
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
@@ -28,7 +42,7 @@ final class MiniLmEmbedder implements Embedder {
                     t.setDaemon(true);
                     return t;
                 });
-        this.model = new AllMiniLmL6V2EmbeddingModel(executor);
+        return new AllMiniLmL6V2EmbeddingModel(executor);
     }
 
     static MiniLmEmbedder shared() {
@@ -47,7 +61,7 @@ final class MiniLmEmbedder implements Embedder {
         if (texts.isEmpty()) return new float[0][];
         List<TextSegment> segments = new ArrayList<>(texts.size());
         for (String t : texts) segments.add(TextSegment.from(t.isBlank() ? " " : t));
-        List<Embedding> embeddings = model.embedAll(segments).content();
+        List<Embedding> embeddings = model().embedAll(segments).content();
         float[][] out = new float[embeddings.size()][];
         for (int i = 0; i < out.length; i++) out[i] = embeddings.get(i).vector();
         return out;

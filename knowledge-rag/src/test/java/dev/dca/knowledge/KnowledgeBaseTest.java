@@ -149,6 +149,14 @@ class KnowledgeBaseTest {
             assertThat(again.added() + again.updated() + again.chunks()).isZero();
             assertThat(kb.stats().chunks()).isEqualTo(chunks);
 
+            IngestReport rechunked = kb.ingest(List.of(docs), IngestOptions.defaults().withChunking(60, 10), IngestListener.NONE);
+            assertThat(rechunked.updated()).as("new chunk settings re-split every file").isEqualTo(5);
+            assertThat(kb.stats().chunks()).isGreaterThan(chunks);
+            assertThat(kb.ingest(List.of(docs), IngestOptions.defaults().withChunking(60, 10), IngestListener.NONE).unchanged())
+                    .isEqualTo(5);
+            kb.ingest(List.of(docs), IngestListener.NONE);
+            assertThat(kb.stats().chunks()).isEqualTo(chunks);
+
             TestDocuments.write(docs.resolve("plain.txt"), "Rye bread is denser than wheat bread.");
             Recorder rec = new Recorder();
             IngestReport changed = kb.ingest(List.of(docs), IngestOptions.defaults(), rec);

@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Dca implements Closeable {
 
+    /** The visible answer when the reasoning core found none within its budget. */
+    public static final String NO_ANSWER = "No answer was found within the reasoning budget.";
+
     /** How many passages a grounded answer is given, at most. */
     public static final int DEFAULT_PASSAGES = 3;
 
@@ -229,12 +232,15 @@ public final class Dca implements Closeable {
                 request.seed());
 
         String text = t.answer() == null ? "" : t.answer().strip();
+        boolean answered = !text.isEmpty();
+        if (!answered && !listener.cancelled()) text = NO_ANSWER;
         LeakGuard guard = new LeakGuard(protectedTexts);
         if (guard.active()) text = guard.filter(text);
         if (!text.isEmpty()) listener.onText(text);
         List<String> notices = fitted.notice() == null ? List.of() : List.of(fitted.notice());
         return new Answer(text, decision, t.strategy(), t.usage(), t.stats(), citations,
-                request.showReasoning() ? t.trace() : null, t.summary(), listener.cancelled() ? "cancelled" : "stop", notices);
+                request.showReasoning() ? t.trace() : null, t.summary(),
+                listener.cancelled() ? "cancelled" : answered ? "stop" : "length", notices);
     }
 
     /** Numbered sources as the reasoning prompt's context, wrapped as data like {@link GroundedPrompt}. */

@@ -13,6 +13,10 @@ import java.util.Arrays;
  * {@code (s * batch + r) * STRIDE} on, so a step's data depends on nothing but the seed and the step: resuming
  * needs no data state.
  *
+ * <p>A conversation that does not fit the rest of a row is skipped and the next ones are tried (up to
+ * {@link #MAX_MISSES}), which fills rows better than padding at the first miss; the curriculum is unbounded, so
+ * nothing is lost by skipping.
+ *
  * <p>The loss mask is 1 on assistant tokens only (the reply and its {@code <|im_end|>}), so the model learns to
  * answer, not to write questions. A conversation longer than a row is skipped, never cut, so every answer
  * trained on is complete. Each segment is encoded on its own; special tokens and the newline around them
@@ -22,6 +26,8 @@ public final class Batcher {
 
     /** Most examples one row can take; examples are short, a row of 1024 tokens holds far fewer. */
     static final int STRIDE = 256;
+    /** Conversations tried after the first that does not fit, before a row is padded. */
+    static final int MAX_MISSES = 8;
 
     /** One step's rows: {@code tokens[r]} has seqLen + 1 ids; {@code mask[r][i]} says whether token i+1 is a target. */
     public record Batch(long[][] tokens, float[][] mask, long targetTokens) {}
@@ -48,10 +54,14 @@ public final class Batcher {
             Arrays.fill(row, ChatFormat.BOS_ID); // padding, never a target
             int filled = 0;
             long index = (step * batchSize + r) * STRIDE;
-            for (int k = 0; k < STRIDE && filled < row.length; k++) {
+            int misses = 0;
+            for (int k = 0; k < STRIDE && filled < row.length && misses < MAX_MISSES; k++) {
                 Encoded e = encode(curriculum.example(index + k).messages());
                 if (e.ids.length > row.length) continue; // longer than a row: skipped, never cut (its answer would be lost)
-                if (filled + e.ids.length > row.length) break; // the next conversation does not fit
+                if (filled + e.ids.length > row.length) { // does not fit: try a few more to fill the gap
+                    misses++;
+                    continue;
+                }
                 int n = e.ids.length;
                 for (int i = 0; i < n; i++) {
                     row[filled + i] = e.ids[i];

@@ -29,6 +29,13 @@ class TrainSpeedBenchmark {
                 System.out.printf("step %d  loss %.3f  %.0f tok/s  (%.1f s)%n", s.step(), s.loss(), s.tokensPerSecond(), s.elapsedSeconds());
             }
         }).run(false);
+        try (var tok = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(out.resolve("tokenizer.json"))) {
+            Batcher b = new Batcher(new dev.dca.foundry.curriculum.Curriculum(c.seed(), c.mix().toCurriculum()), tok, c.seqLen(), c.batchSize());
+            long tb = System.nanoTime();
+            long targets = 0;
+            for (int i = 0; i < 5; i++) targets += b.batch(100 + i).targetTokens();
+            System.out.printf("batching: %.2f s per step, %.0f%% of tokens are targets%n", (System.nanoTime() - tb) / 5e9, 100.0 * targets / (5 * c.tokensPerStep()));
+        }
         System.out.printf("params %d, %d steps of %d tokens, mean %.0f tok/s, wall %.1f s (incl. tokenizer)%n", r.parameters(), n,
                 c.tokensPerStep(), r.tokensPerSecond(), (System.nanoTime() - t0) / 1e9);
     }

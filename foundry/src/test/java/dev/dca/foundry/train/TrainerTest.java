@@ -1,49 +1,144 @@
 package dev.dca.foundry.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dca.foundry.tokenizer.ChatFormat;
+import dev.dca.runtime.Generation;
+import dev.dca.runtime.GenerationRequest;
+import dev.dca.runtime.LanguageModel;
+import dev.dca.runtime.LoadOptions;
+import dev.dca.runtime.ModelLoader;
+import dev.dca.runtime.chat.Message;
 import dev.dca.runtime.safetensors.SafetensorsReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+/** One tiny training run (a few seconds), shared by the checks. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainerTest {
 
     @TempDir
-    Path out;
+    static Path out;
+
+    TrainConfig config = TrainConfig.TINY;
+    Trainer.Result result;
+
+    @BeforeAll
+    void train() throws Exception {
+        result = new Trainer(config, out, TrainListener.NONE).run(false);
+    }
 
     @Test
-    void should_lower_the_loss_and_write_a_hugging_face_llama_folder() throws Exception {
-        TrainConfig c = TrainConfig.TINY;
-        Trainer.Result r = new Trainer(c, out, new TrainListener() {
-            @Override public void onStep(StepStats s) { System.out.printf("step %d loss %.3f %.0f tok/s%n", s.step(), s.loss(), s.tokensPerSecond()); }
-        }).run(false);
-        List<Double> l = r.losses();
-        assertThat(l).hasSize(c.steps());
+    void should_lower_the_loss() {
+        List<Double> l = result.losses();
+        assertThat(l).hasSize(config.steps()).allMatch(x -> x > 0 && Double.isFinite(x));
         double first = (l.get(0) + l.get(1)) / 2, last = (l.get(l.size() - 1) + l.get(l.size() - 2)) / 2;
-        System.out.printf("tiny run: loss %.3f -> %.3f, %.0f tok/s, %d params, losses %s%n", first, last, r.tokensPerSecond(), r.parameters(), l);
-        assertThat(last).isLessThan(first - 0.5);
+        assertThat(first).isGreaterThan(5.5); // about ln(vocab) at the start
+        assertThat(last).isLessThan(first - 1.0);
+    }
 
+    @Test
+    void should_write_a_hugging_face_llama_folder() throws Exception {
         for (String f : List.of("config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                 "train-config.json", "loss.csv", "loss-curve.png", "checkpoint/state.safetensors", "checkpoint/step.json")) {
             assertThat(out.resolve(f)).as(f).isRegularFile();
         }
-        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
-        assertThat(config.path("model_type").asText()).isEqualTo("llama");
-        int vocab = config.path("vocab_size").asInt();
+        JsonNode cfg = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertThat(cfg.path("model_type").asText()).isEqualTo("llama");
+        assertThat(cfg.path("tie_word_embeddings").asBoolean()).isTrue();
+        int vocab = cfg.path("vocab_size").asInt();
         try (SafetensorsReader st = SafetensorsReader.open(out.resolve("model.safetensors"))) {
-            assertThat(st.shape("model.embed_tokens.weight")).containsExactly(vocab, c.hiddenSize());
-            assertThat(st.shape("model.layers.1.self_attn.k_proj.weight")).containsExactly((long) c.numKvHeads() * c.headDim(), c.hiddenSize());
-            assertThat(st.shape("model.layers.0.mlp.down_proj.weight")).containsExactly(c.hiddenSize(), c.intermediateSize());
-            assertThat(st.names()).doesNotContain("lm_head.weight");
+            assertThat(st.shape("model.embed_tokens.weight")).containsExactly(vocab, config.hiddenSize());
+            assertThat(st.shape("model.layers.1.self_attn.k_proj.weight")).containsExactly((long) config.numKvHeads() * config.headDim(), config.hiddenSize());
+            assertThat(st.shape("model.layers.0.mlp.down_proj.weight")).containsExactly(config.hiddenSize(), config.intermediateSize());
+            assertThat(st.names()).doesNotContain("lm_head.weight").hasSize(2 + 9 * config.numLayers());
         }
+        assertThat(Files.readAllLines(out.resolve("loss.csv"))).hasSize(config.steps() + 1);
+        byte[] png = Files.readAllBytes(out.resolve("loss-curve.png"));
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+    }
+
+    @Test
+    void the_runtime_should_load_the_folder_and_compute_the_logits_training_computed() throws Exception {
+        int[] prompt;
         try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(out)) {
-            assertThat(tok.decode(tok.encode("Tom has 17 apples.", false, false).getIds())).isEqualTo("Tom has 17 apples.");
+            long[] ids = tok.encode(ChatFormat.render(List.of(Message.user("Tom has 17 apples.")), true), false, false).getIds();
+            prompt = java.util.Arrays.stream(ids).mapToInt(i -> (int) i).toArray();
         }
+        float[][] expected;
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            TrainableLlama model = TrainableLlama.initialize(config, new ObjectMapper().readTree(out.resolve("config.json").toFile()).path("vocab_size").asInt(), m);
+            model.load(HfExporter.readSafetensors(out.resolve("model.safetensors"), m));
+            NDArray logits = model.forward(m.create(new long[][] {java.util.Arrays.stream(prompt).asLongStream().toArray()}));
+            long v = logits.getShape().get(2);
+            float[] flat = logits.toFloatArray();
+            expected = new float[prompt.length][];
+            for (int t = 0; t < prompt.length; t++) expected[t] = java.util.Arrays.copyOfRange(flat, (int) (t * v), (int) ((t + 1) * v));
+        }
+        try (LanguageModel lm = ModelLoader.load(out, LoadOptions.DEFAULT.withDevice("cpu"))) {
+            float[][] actual = lm.logits(prompt);
+            assertThat(actual.length).isEqualTo(prompt.length);
+            for (int t = 0; t < prompt.length; t++) {
+                for (int i = 0; i < expected[t].length; i++) {
+                    assertThat(actual[t][i]).as("position %d logit %d", t, i).isCloseTo(expected[t][i], org.assertj.core.data.Offset.offset(2e-3f));
+                }
+            }
+            // the folder's own chat template and stop token drive generation
+            List<Message> chat = List.of(Message.user("Hello!"));
+            assertThat(lm.chatTemplate()).isPresent();
+            assertThat(lm.chatTemplate().get().render(chat, true)).isEqualTo(ChatFormat.render(chat, true));
+            assertThat(lm.tokenizer().eosTokenIds()).contains(ChatFormat.EOS_ID);
+            // greedy decoding starts with the token training's logits rank first
+            Generation g = lm.generate(GenerationRequest.builder(prompt).maxTokens(4).build());
+            float[] last = expected[prompt.length - 1];
+            int argmax = 0;
+            for (int i = 1; i < last.length; i++) if (last[i] > last[argmax]) argmax = i;
+            if (argmax == ChatFormat.EOS_ID) { // the model ends its turn at once: generation stops on <|im_end|>
+                assertThat(g.tokens()).isEmpty();
+                assertThat(g.finishReason()).isEqualTo(Generation.FinishReason.STOP_TOKEN);
+            } else {
+                assertThat(g.tokens()).isNotEmpty();
+                assertThat(g.tokens()[0]).isEqualTo(argmax);
+            }
+        }
+    }
+
+    @Test
+    void a_resumed_run_should_continue_exactly_where_the_interrupted_one_stopped(@TempDir Path other) throws Exception {
+        TrainConfig t = config.withSteps(4);
+        TrainConfig c = new TrainConfig(t.hiddenSize(), t.intermediateSize(), t.numLayers(), t.numHeads(), t.numKvHeads(), t.vocabSize(),
+                t.tokenizerExamples(), t.seqLen(), t.batchSize(), 4, t.warmupSteps(), t.lr(), t.minLrRatio(), 0.1, t.beta1(), t.beta2(),
+                t.gradClip(), t.ropeTheta(), t.rmsNormEps(), t.seed(), 2, t.mix());
+        Trainer.Result full = new Trainer(c, other.resolve("full"), TrainListener.NONE).run(false);
+
+        Path split = other.resolve("split");
+        TrainListener killedAtCheckpoint2 = new TrainListener() {
+            @Override
+            public void onCheckpoint(int step, Path folder) {
+                if (step == 2) throw new IllegalStateException("killed");
+            }
+        };
+        assertThatThrownBy(() -> new Trainer(c, split, killedAtCheckpoint2).run(false)).hasMessage("killed");
+        Trainer.Result resumed = new Trainer(c, split, TrainListener.NONE).run(true);
+
+        assertThat(resumed.steps()).containsExactly(1, 2, 3, 4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(resumed.losses().get(i)).as("step %d", i + 1).isCloseTo(full.losses().get(i), org.assertj.core.data.Offset.offset(1e-4));
+        }
+        assertThatThrownBy(() -> new Trainer(c.withSteps(5), split, TrainListener.NONE).run(true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("config");
     }
 }

@@ -66,10 +66,10 @@ public final class Evaluator {
         return out;
     }
 
-    /** Token budgets for a sweep: powers of two from 64 up to {@code max}. */
+    /** Token budgets for a sweep: powers of two from 16 below {@code max}, then {@code max}. */
     public static List<Integer> sweepTokens(int max) {
         List<Integer> out = new ArrayList<>();
-        for (int t = 64; t < max; t *= 2) out.add(t);
+        for (int t = 16; t < max; t *= 2) out.add(t);
         out.add(max);
         return out;
     }

@@ -8,12 +8,18 @@ import java.util.List;
  * Keeps one {@code solve} inside its {@link Budget}: every model call first asks for a {@link Grant}, which cuts
  * the call's {@code n} and {@code maxTokens} so that even the worst case (every sample running to its max) stays
  * within the caps. Wall time cannot be cut inside a call, so the grant limits {@code maxTokens} to what the
- * decoding speed observed so far can produce in the time left (with a 10% margin).
+ * decoding speed observed so far can produce in the time left (with a 10% margin); when less than 30 s are left and
+ * no speed is known yet, the first call is limited to 16 tokens to measure it. The wall time can therefore be
+ * overrun only by the last call itself (its prefill, or a machine that suddenly got slower).
  */
 public final class BudgetMeter {
 
     /** What a call may use. */
     public record Grant(int n, int maxTokens) {}
+
+    /** Below this much wall time, the first call is kept short to measure decoding speed. */
+    static final long CALIBRATE_BELOW_NANOS = 30_000_000_000L;
+    static final int CALIBRATION_TOKENS = 16;
 
     private final Budget budget;
     private final long startNanos;
@@ -68,7 +74,10 @@ public final class BudgetMeter {
         if (createsNodes) g = Math.min(g, leftNodes);
         g = Math.min(g, Math.max(1, leftTokens / typical));
         int mt = Math.min(maxTokens, leftTokens / g);
-        if (decodeSteps > 0) {
+        if (decodeSteps == 0 && wallNanos - elapsed < CALIBRATE_BELOW_NANOS) {
+            // no speed known yet and little time: a short first call measures the speed for the later grants
+            mt = Math.min(mt, CALIBRATION_TOKENS);
+        } else if (decodeSteps > 0) {
             double nanosPerStep = (double) policyNanos / decodeSteps;
             long byTime = (long) (0.9 * (wallNanos - elapsed) / nanosPerStep);
             if (byTime < 1) return deny("wall time");

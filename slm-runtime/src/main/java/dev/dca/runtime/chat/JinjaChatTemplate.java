@@ -57,7 +57,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         this.clock = clock;
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonMethodsELResolver());
-        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
@@ -82,6 +82,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
         jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaChatTemplate.class,
                 "strftimeNow", String.class));
         jinjava.registerFilter(new PythonToJsonFilter());
+        jinjava.registerFilter(new ItemsFilter());
     }
 
     /** A template from its source and the BOS/EOS strings it may print (null when the model has none). */
@@ -223,6 +224,23 @@ public final class JinjaChatTemplate implements ChatTemplate {
     private static final class TemplateRaisedException extends RuntimeException {
         TemplateRaisedException(String message) {
             super(message);
+        }
+    }
+
+    /** Jinja 3.1's {@code items} filter ({@code for k, v in d | items}), which Jinjava lacks: [key, value] pairs. */
+    static final class ItemsFilter implements Filter {
+        @Override
+        public String getName() {
+            return "items";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            List<List<Object>> pairs = new ArrayList<>();
+            if (var instanceof Map<?, ?> map) {
+                map.forEach((k, v) -> pairs.add(java.util.Arrays.asList(k, v)));
+            }
+            return pairs;
         }
     }
 

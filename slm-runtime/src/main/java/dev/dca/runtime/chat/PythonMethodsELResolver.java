@@ -110,7 +110,7 @@ final class PythonMethodsELResolver extends ELResolver {
                 return map.containsKey(str(a[0])) ? map.get(str(a[0])) : (a.length > 1 ? a[1] : null);
             case "items": {
                 List<List<Object>> items = new ArrayList<>();
-                map.forEach((k, v) -> items.add(List.of(k, v == null ? "" : v)));
+                map.forEach((k, v) -> items.add(java.util.Arrays.asList(k, v)));
                 return items;
             }
             case "keys":

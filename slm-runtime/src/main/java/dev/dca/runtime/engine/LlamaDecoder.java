@@ -1,8 +1,6 @@
 package dev.dca.runtime.engine;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -23,6 +21,9 @@ final class LlamaDecoder {
     final LlamaWeights weights;
     private final Rope rope;
     private final int h, kv, g, hd, half;
+    private final NDArray rotateHalf; // [hd, hd]: x @ rotateHalf = cat(-x2, x1, 0) (rotate-half as one matmul)
+    // prebuilt indices: parsing NDIndex strings per op per layer costs more than the op on small models
+    private final NDIndex qkPart, vPart, qPart, kPart, gatePart, upPart;
 
     LlamaDecoder(ModelConfig config, LlamaWeights weights) {
         this.config = config;
@@ -33,6 +34,19 @@ final class LlamaDecoder {
         this.g = h / kv;
         this.hd = config.headDim();
         this.half = config.rotaryDim() / 2;
+        float[] r = new float[hd * hd];
+        for (int j = 0; j < half; j++) {
+            r[(j + half) * hd + j] = -1; // out[j] = -x[j + half]
+            r[j * hd + j + half] = 1; //    out[j + half] = x[j]
+        }
+        this.rotateHalf = weights.manager.create(r, new Shape(hd, hd));
+        int inter = config.intermediateSize();
+        this.qkPart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, h + kv).addAllDim();
+        this.vPart = new NDIndex().addAllDim().addAllDim().addSliceDim(h + kv, h + 2 * kv).addAllDim();
+        this.qPart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, h).addAllDim();
+        this.kPart = new NDIndex().addAllDim().addAllDim().addSliceDim(h, h + kv).addAllDim();
+        this.gatePart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, inter);
+        this.upPart = new NDIndex().addAllDim().addAllDim().addSliceDim(inter, 2L * inter);
     }
 
     /**
@@ -58,12 +72,10 @@ final class LlamaDecoder {
         // positions, rotary cos/sin [B, T, 1, rotaryDim/2] and the additive causal mask [B, 1, 1, T, L]
         int[] pos = new int[b * t];
         for (int r = 0; r < b; r++) for (int i = 0; i < t; i++) pos[r * t + i] = start[r] + i;
-        float[] cosH = new float[b * t * half], sinH = new float[b * t * half];
-        rope.fill(pos, cosH, sinH);
-        NDArray cos = m.create(cosH, new Shape(b, t, 1, half));
-        NDArray sin = m.create(sinH, new Shape(b, t, 1, half));
+        NDArray[] cosSin = rotaryTables(m, pos, b, t);
+        NDArray cos = cosSin[0], sin = cosSin[1];
         NDArray mask = causalMask(m, start, b, t, len);
-        NDIndex cacheRows = new NDIndex("{}:{}, :, :{}, :", slot0, slot0 + b, len);
+        NDIndex cacheRows = new NDIndex().addSliceDim(slot0, slot0 + b).addAllDim().addSliceDim(0, len).addAllDim();
 
         // x = embed[tokens]                                                  [B, T, D]
         long[] ids = new long[tokens.length];
@@ -75,14 +87,14 @@ final class LlamaDecoder {
             LlamaWeights.Layer w = weights.layers[l];
             // attention: qkv = rmsnorm(x) Wqkv^T (+ bias)                   [B, T, H + 2 KV, hd]
             NDArray qkv = linear(rmsNorm(x, w.attnNorm()), w.qkv(), w.qkvBias()).reshape(b, t, h + 2 * kv, hd);
-            NDArray qk = qkv.get(":, :, :{}, :", h + kv); //                  [B, T, H + KV, hd]
-            NDArray v = qkv.get(":, :, {}:, :", h + kv).transpose(0, 2, 1, 3); // [B, KV, T, hd]
+            NDArray qk = qkv.get(qkPart); //                                 [B, T, H + KV, hd]
+            NDArray v = qkv.get(vPart).transpose(0, 2, 1, 3); //              [B, KV, T, hd]
             if (w.qkNorm() != null) qk = rmsNorm(qk, w.qkNorm()); //         Qwen3: per-head RMSNorm before RoPE
-            qk = rotate(qk, cos, sin);
+            qk = qk.mul(cos).add(qk.matMul(rotateHalf).mul(sin)); //         RoPE, rotate-half form
             // q scaled by 1/sqrt(hd), grouped by kv head                    [B, KV, G * T, hd]
-            NDArray q = qk.get(":, :, :{}, :", h).mul(1.0 / Math.sqrt(hd))
+            NDArray q = qk.get(qPart).mul(1.0 / Math.sqrt(hd))
                     .reshape(b, t, kv, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, kv, g * t, hd);
-            NDArray k = qk.get(":, :, {}:, :", h).transpose(0, 2, 1, 3); //  [B, KV, T, hd]
+            NDArray k = qk.get(kPart).transpose(0, 2, 1, 3); //              [B, KV, T, hd]
             write(cache.k[l], k, slot0, start, sameStart, b, t, m);
             write(cache.v[l], v, slot0, start, sameStart, b, t, m);
             NDArray keys = cache.k[l].get(m, cacheRows); //                  [B, KV, L, hd] (view)
@@ -95,12 +107,11 @@ final class LlamaDecoder {
             x = x.add(linear(att, w.o(), null));
             // SwiGLU MLP: down(silu(gate) * up)                             [B, T, D]
             NDArray gu = linear(rmsNorm(x, w.ffnNorm()), w.gateUp(), null); // [B, T, 2 I]
-            int inter = config.intermediateSize();
-            NDArray gate = gu.get(":, :, :{}", inter);
-            NDArray act = gate.mul(ai.djl.nn.Activation.sigmoid(gate)).mul(gu.get(":, :, {}:", inter));
+            NDArray gate = gu.get(gatePart);
+            NDArray act = gate.mul(ai.djl.nn.Activation.sigmoid(gate)).mul(gu.get(upPart));
             x = x.add(linear(act, w.down(), null));
         }
-        if (!allPositions && t > 1) x = x.get(":, -1:, :"); //              [B, 1, D]
+        if (!allPositions && t > 1) x = x.get(new NDIndex().addAllDim().addSliceDim(t - 1, t).addAllDim()); // [B, 1, D]
         return linear(rmsNorm(x, weights.finalNorm), weights.lmHead, null); // [B, T or 1, V]
     }
 
@@ -110,14 +121,23 @@ final class LlamaDecoder {
         return x.div(inv).mul(w);
     }
 
-    /** Rotate-half RoPE on the first rotaryDim dims of each head; the rest pass through.    [B, T, heads, hd] */
-    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        int rot = 2 * half;
-        NDArray x1 = x.get(":, :, :, :{}", half);
-        NDArray x2 = x.get(":, :, :, {}:{}", half, rot);
-        NDList parts = new NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin)));
-        if (rot < hd) parts.add(x.get(":, :, :, {}:", rot));
-        return NDArrays.concat(parts, -1);
+    /**
+     * cos and sin per position, laid out over a whole head [B, T, 1, hd]: each rotary frequency for both halves of
+     * the rotated dims, then cos 1 / sin 0 for the dims partial rotary leaves alone, so that
+     * {@code x * cos + (x @ rotateHalf) * sin} is RoPE for any rotaryDim <= hd.
+     */
+    private NDArray[] rotaryTables(NDManager m, int[] pos, int b, int t) {
+        float[] c = new float[pos.length * half], s = new float[pos.length * half];
+        rope.fill(pos, c, s);
+        float[] cos = new float[pos.length * hd], sin = new float[pos.length * hd];
+        for (int p = 0; p < pos.length; p++) {
+            for (int j = 0; j < half; j++) {
+                cos[p * hd + j] = cos[p * hd + j + half] = c[p * half + j];
+                sin[p * hd + j] = sin[p * hd + j + half] = s[p * half + j];
+            }
+            for (int j = 2 * half; j < hd; j++) cos[p * hd + j] = 1;
+        }
+        return new NDArray[] {m.create(cos, new Shape(b, t, 1, hd)), m.create(sin, new Shape(b, t, 1, hd))};
     }
 
     /** x W^T + b */
@@ -128,7 +148,7 @@ final class LlamaDecoder {
     /** Writes new keys/values [B, KV, T, hd] at each row's positions, in place. */
     private static void write(NDArray cache, NDArray x, int slot0, int[] start, boolean sameStart, int b, int t, NDManager m) {
         if (sameStart) {
-            cache.set(new NDIndex("{}:{}, :, {}:{}, :", slot0, slot0 + b, start[0], start[0] + t), x);
+            cache.set(new NDIndex().addSliceDim(slot0, slot0 + b).addAllDim().addSliceDim(start[0], start[0] + t).addAllDim(), x);
             return;
         }
         // one token per row at different positions: cache[slot0 + r, :, start[r], :] = x[r, :, 0, :]

@@ -91,7 +91,8 @@ public final class HfModelFiles implements ModelFiles {
                 throw new ModelFormatException(file, "unsupported rope_scaling type '" + rt + "' (supported: llama3)");
             }
         }
-        boolean tied = c.path("tie_word_embeddings").asBoolean(false) || !weights.contains("lm_head.weight");
+        // weights == null: describing a model to write (RandomHfModel), the config alone decides
+        boolean tied = c.path("tie_word_embeddings").asBoolean(false) || (weights != null && !weights.contains("lm_head.weight"));
         boolean bias = c.path("attention_bias").asBoolean(false) || type.equals("qwen2");
         try {
             return new ModelConfig(type, hidden, req(file, c, "intermediate_size"), req(file, c, "num_hidden_layers"), heads, kvHeads,

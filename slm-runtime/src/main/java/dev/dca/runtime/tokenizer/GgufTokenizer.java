@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  *       ({@code llm_tokenizer_spm}), spaces escaped as {@code ▁}, a space prefixed to each text run that starts the
  *       input or follows a special token ({@code add_space_prefix}), {@code <0xNN>} byte fallback;</li>
  *   <li>{@code gpt2}: byte-level BPE with ranked {@code tokenizer.ggml.merges} after the pre-tokenizer regexes
- *       named by {@code tokenizer.ggml.pre} ({@code llm_tokenizer_bpe}).</li>
+ *       named by {@code tokenizer.ggml.pre} ({@code llm_tokenizer_bpe});</li>
+ *   <li>{@code bert}: WordPiece over phantom-space tokens ({@code llm_tokenizer_wpm}), for BERT-style encoders.</li>
  * </ul>
  *
  * In both, user-defined tokens (and control tokens when special tokens are parsed) are cut out of the text first,
@@ -41,7 +42,7 @@ public final class GgufTokenizer implements Tokenizer {
     private static final int ATTR_UNKNOWN = 1 << 1, ATTR_UNUSED = 1 << 2, ATTR_NORMAL = 1 << 3, ATTR_CONTROL = 1 << 4,
             ATTR_USER_DEFINED = 1 << 5, ATTR_BYTE = 1 << 6, ATTR_LSTRIP = 1 << 8, ATTR_RSTRIP = 1 << 9;
 
-    private enum Kind { SPM, BPE }
+    private enum Kind { SPM, BPE, WPM }
 
     private final Kind kind;
     private final String[] tokens; // [vocab]
@@ -61,11 +62,19 @@ public final class GgufTokenizer implements Tokenizer {
     private final int[] eog;
     private final int[] specialTokens; // user-defined/control/unknown ids, longest text first
     private final String pre;
+    private final int sep; // BERT [SEP], appended with special tokens
+    private final boolean lowercase; // BERT normalizer
+    private final boolean stripAccents;
+    private final int maxTokenChars; // longest token, bounds the WordPiece search
 
     private GgufTokenizer(Kind kind, String pre, String[] tokens, float[] scores, int[] attrs,
             Map<String, Integer> mergeRanks, List<Pattern> preTokenizer, boolean ignoreMerges, boolean addSpacePrefix,
-            boolean addBos, boolean addEos, int bos, int eos, int unk, int pad, int[] eog) {
+            boolean addBos, boolean addEos, int bos, int eos, int unk, int pad, int[] eog, int sep, boolean lowercase,
+            boolean stripAccents) {
         this.kind = kind;
+        this.sep = sep;
+        this.lowercase = lowercase;
+        this.stripAccents = stripAccents;
         this.pre = pre;
         this.tokens = tokens;
         this.scores = scores;
@@ -81,15 +90,21 @@ public final class GgufTokenizer implements Tokenizer {
         this.unk = unk;
         this.pad = pad;
         this.eog = eog;
+        int longest = 0;
+        for (String t : tokens) longest = Math.max(longest, t.length());
+        this.maxTokenChars = longest;
         this.ids = new HashMap<>(tokens.length * 2);
         for (int i = 0; i < tokens.length; i++) ids.putIfAbsent(tokens[i], i);
         List<Integer> special = new ArrayList<>();
         for (int i = 0; i < tokens.length; i++) {
             if ((attrs[i] & (ATTR_CONTROL | ATTR_USER_DEFINED | ATTR_UNKNOWN)) != 0 && !tokens[i].isEmpty()) special.add(i);
         }
-        special.sort((a, b) -> Integer.compare(tokens[b].length(), tokens[a].length()) != 0
-                ? Integer.compare(tokens[b].getBytes(StandardCharsets.UTF_8).length, tokens[a].getBytes(StandardCharsets.UTF_8).length)
-                : Integer.compare(a, b));
+        // longest (in UTF-8 bytes) first, as llama.cpp's cache_special_tokens
+        special.sort((a, b) -> {
+            int byLength = Integer.compare(tokens[b].getBytes(StandardCharsets.UTF_8).length,
+                    tokens[a].getBytes(StandardCharsets.UTF_8).length);
+            return byLength != 0 ? byLength : Integer.compare(a, b);
+        });
         this.specialTokens = special.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -99,13 +114,22 @@ public final class GgufTokenizer implements Tokenizer {
      * @throws IllegalArgumentException when the metadata has no usable tokenizer (the caller names the file)
      */
     public static GgufTokenizer fromMetadata(Map<String, Object> metadata) {
+        try {
+            return build(metadata);
+        } catch (ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException("tokenizer metadata has a value of the wrong type (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static GgufTokenizer build(Map<String, Object> metadata) {
         String model = string(metadata, "tokenizer.ggml.model", null);
         if (model == null) throw new IllegalArgumentException("no tokenizer.ggml.model in the metadata");
         Kind kind = switch (model) {
             case "llama" -> Kind.SPM;
             case "gpt2" -> Kind.BPE;
+            case "bert" -> Kind.WPM;
             default -> throw new IllegalArgumentException("unsupported tokenizer.ggml.model '" + model
-                    + "' (supported: llama, gpt2)");
+                    + "' (supported: llama, gpt2, bert)");
         };
         List<?> tokenList = list(metadata, "tokenizer.ggml.tokens");
         if (tokenList == null || tokenList.isEmpty()) throw new IllegalArgumentException("no tokenizer.ggml.tokens in the metadata");
@@ -156,6 +180,12 @@ public final class GgufTokenizer implements Tokenizer {
             unk = 0;
             addSpacePrefix = true;
             addBos = true;
+        } else if (kind == Kind.WPM) { // BERT: [CLS] text [SEP]
+            bos = 101;
+            eos = -1;
+            unk = 100;
+            addSpacePrefix = false;
+            addBos = true;
         } else {
             List<?> merges = list(metadata, "tokenizer.ggml.merges");
             if (merges == null) throw new IllegalArgumentException("no tokenizer.ggml.merges for a gpt2 tokenizer");
@@ -179,7 +209,11 @@ public final class GgufTokenizer implements Tokenizer {
         bos = id(metadata, "tokenizer.ggml.bos_token_id", bos, n);
         eos = id(metadata, "tokenizer.ggml.eos_token_id", eos, n);
         unk = id(metadata, "tokenizer.ggml.unknown_token_id", unk, n);
-        int pad = id(metadata, "tokenizer.ggml.padding_token_id", -1, n);
+        int pad = id(metadata, "tokenizer.ggml.padding_token_id", kind == Kind.WPM ? 0 : -1, n);
+        int sep = id(metadata, "tokenizer.ggml.seperator_token_id", kind == Kind.WPM ? 102 : -1, n);
+        if (kind == Kind.WPM) bos = id(metadata, "tokenizer.ggml.cls_token_id", bos, n);
+        boolean lowercase = bool(metadata, "tokenizer.ggml.normalizer.lowercase", true);
+        boolean stripAccents = bool(metadata, "tokenizer.ggml.normalizer.strip_accents", lowercase);
         int eot = id(metadata, "tokenizer.ggml.eot_token_id", -1, n);
         int eom = id(metadata, "tokenizer.ggml.eom_token_id", -1, n);
         if (bos >= n) bos = -1;
@@ -213,7 +247,8 @@ public final class GgufTokenizer implements Tokenizer {
             }
         }
         return new GgufTokenizer(kind, pre, tokens, scores, attrs, ranks, patterns, ignoreMerges, addSpacePrefix,
-                addBos, addEos, bos, eos, unk, pad, eog.stream().mapToInt(Integer::intValue).toArray());
+                addBos, addEos, bos, eos, unk, pad, eog.stream().mapToInt(Integer::intValue).toArray(), sep,
+                lowercase, stripAccents);
     }
 
     private static final Set<String> EOG_TEXTS = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
@@ -275,6 +310,12 @@ public final class GgufTokenizer implements Tokenizer {
                     prevSpecial = true;
                 }
             }
+        } else if (kind == Kind.WPM) {
+            for (Object f : fragments) {
+                if (f instanceof String raw) wpm(raw, out);
+                else out.add((Integer) f);
+            }
+            if (addSpecialTokens && sep >= 0) out.add(sep);
         } else {
             for (Object f : fragments) {
                 if (f instanceof String raw) bpe(raw, out);
@@ -454,6 +495,93 @@ public final class GgufTokenizer implements Tokenizer {
         }
     }
 
+    /**
+     * llm_tokenizer_wpm_session: BERT's basic normalisation (NFD and accent stripping, lower case, punctuation and
+     * CJK characters as words of their own), then the longest vocabulary match from the left of {@code ▁word};
+     * a word that cannot be covered becomes [UNK].
+     */
+    private void wpm(String text, List<Integer> out) {
+        String src = stripAccents ? java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFD) : text;
+        List<StringBuilder> words = new ArrayList<>();
+        words.add(new StringBuilder());
+        for (int i = 0; i < src.length(); ) {
+            int cp = src.codePointAt(i);
+            i += Character.charCount(cp);
+            int type = Character.getType(cp);
+            if (isWhitespace(cp)) {
+                if (!words.getLast().isEmpty()) words.add(new StringBuilder());
+                continue;
+            }
+            if (cp == 0 || cp == 0xFFFD || isControlCategory(type)) continue;
+            if (stripAccents && (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+                    || type == Character.COMBINING_SPACING_MARK)) continue;
+            int c = lowercase ? Character.toLowerCase(cp) : cp;
+            if (isPunctuationCategory(type) || (cp < 0x7F && isSymbolCategory(type)) || isChineseChar(cp)) {
+                if (!words.getLast().isEmpty()) words.add(new StringBuilder());
+                words.getLast().appendCodePoint(c);
+                words.add(new StringBuilder());
+            } else {
+                words.getLast().appendCodePoint(c);
+            }
+        }
+        for (StringBuilder w : words) {
+            if (w.isEmpty()) continue;
+            String word = "\u2581" + w;
+            int start = out.size();
+            int n = word.length();
+            boolean covered = true;
+            for (int i = 0; i < n; ) {
+                int found = -1;
+                for (int j = Math.min(n, i + maxTokenChars); j > i; j--) {
+                    Integer id = ids.get(word.substring(i, j));
+                    if (id != null) {
+                        out.add(id);
+                        found = j;
+                        break;
+                    }
+                }
+                if (found < 0) {
+                    covered = false;
+                    break;
+                }
+                i = found;
+            }
+            if (!covered) {
+                while (out.size() > start) out.removeLast();
+            }
+            if (out.size() == start) out.add(unk);
+        }
+    }
+
+    private static boolean isWhitespace(int cp) {
+        return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680
+                || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F
+                || cp == 0x3000;
+    }
+
+    private static boolean isControlCategory(int type) {
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.PRIVATE_USE
+                || type == Character.SURROGATE;
+    }
+
+    private static boolean isPunctuationCategory(int type) {
+        return type == Character.CONNECTOR_PUNCTUATION || type == Character.DASH_PUNCTUATION
+                || type == Character.START_PUNCTUATION || type == Character.END_PUNCTUATION
+                || type == Character.INITIAL_QUOTE_PUNCTUATION || type == Character.FINAL_QUOTE_PUNCTUATION
+                || type == Character.OTHER_PUNCTUATION;
+    }
+
+    private static boolean isSymbolCategory(int type) {
+        return type == Character.MATH_SYMBOL || type == Character.CURRENCY_SYMBOL || type == Character.MODIFIER_SYMBOL
+                || type == Character.OTHER_SYMBOL;
+    }
+
+    private static boolean isChineseChar(int cp) {
+        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
+                || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF)
+                || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+    }
+
     // ---- decoding
 
     @Override
@@ -469,14 +597,19 @@ public final class GgufTokenizer implements Tokenizer {
             byte[] piece = piece(id);
             int from = 0;
             // SentencePiece drops the space it prefixed to the text
-            if (first && kind == Kind.SPM && addSpacePrefix && piece.length > 0 && piece[0] == ' ') from = 1;
+            if (first && ((kind == Kind.SPM && addSpacePrefix) || kind == Kind.WPM) && piece.length > 0 && piece[0] == ' ') from = 1;
             bytes.write(piece, from, piece.length - from);
             first = false;
         }
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    /** llama_vocab::token_to_piece with special = true. */
+    /**
+     * llama_vocab::token_to_piece with special = true. Unlike llama.cpp's detokenize (which keeps the space after a
+     * BOS), {@link #decode} drops the prefixed space of the first emitted piece as SentencePiece and transformers do,
+     * so {@code decode(encode(s)) == s}; byte-level BPE text is not "cleaned up" (no space removal before
+     * punctuation), for the same reason.
+     */
     private byte[] piece(int id) {
         int a = attrs[id];
         String text = tokens[id];
@@ -485,7 +618,7 @@ public final class GgufTokenizer implements Tokenizer {
             if (text.length() == 6 && text.startsWith("<0x")) return new byte[] {(byte) Integer.parseInt(text.substring(3, 5), 16)};
             return ByteLevel.decode(text);
         }
-        if (kind == Kind.SPM) return text.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
+        if (kind != Kind.BPE) return text.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
         return ByteLevel.decode(text);
     }
 
@@ -526,9 +659,13 @@ public final class GgufTokenizer implements Tokenizer {
         return tokens[id];
     }
 
-    /** {@code llama} (SentencePiece) or {@code gpt2} (byte-level BPE). */
+    /** {@code llama} (SentencePiece), {@code gpt2} (byte-level BPE) or {@code bert} (WordPiece). */
     public String model() {
-        return kind == Kind.SPM ? "llama" : "gpt2";
+        return switch (kind) {
+            case SPM -> "llama";
+            case BPE -> "gpt2";
+            case WPM -> "bert";
+        };
     }
 
     /** The pre-tokenizer name ({@code tokenizer.ggml.pre}). */

@@ -60,15 +60,17 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     }
 
     /**
-     * Loads the tokenizer of a Hugging Face model folder; empty when the folder has no {@code tokenizer.json}.
+     * Loads the tokenizer of a Hugging Face model folder: {@code tokenizer.json} through DJL; without it, the slow
+     * byte-level BPE files {@code vocab.json} + {@code merges.txt} of a {@code Qwen2Tokenizer}/{@code GPT2Tokenizer}
+     * (see {@link HfBpeFilesTokenizer}); empty when the folder has neither.
      *
      * @throws ModelFormatException when a tokenizer file exists but cannot be read
      */
     public static Optional<Tokenizer> load(Path folder) {
         Path tokenizerJson = folder.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tokenizerJson)) return Optional.empty();
         JsonNode config = readJson(folder.resolve("tokenizer_config.json"));
         JsonNode generation = readJson(folder.resolve("generation_config.json"));
+        if (!Files.isRegularFile(tokenizerJson)) return HfBpeFilesTokenizer.load(folder, config, generation);
         JsonNode tokJson = readJson(tokenizerJson);
         if (tokJson == null || !tokJson.has("model")) {
             throw new ModelFormatException(tokenizerJson, "not a Hugging Face tokenizer.json (no \"model\")");

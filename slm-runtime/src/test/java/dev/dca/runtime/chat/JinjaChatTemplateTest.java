@@ -121,6 +121,28 @@ class JinjaChatTemplateTest {
     }
 
     @Test
+    void should_put_tools_into_the_first_user_turn_for_llama_3_2() throws Exception {
+        Map<String, Object> parameters = new java.util.LinkedHashMap<>();
+        parameters.put("x", 1);
+        Map<String, Object> tool = new java.util.LinkedHashMap<>();
+        tool.put("name", "f");
+        tool.put("parameters", parameters);
+        JinjaChatTemplate llama32 = llamaCpp("meta-llama-Llama-3.2-3B-Instruct.jinja", "<|begin_of_text|>", "<|eot_id|>");
+        assertThat(llama32.render(List.of(Message.system("You are helpful."), Message.user("Hi there")), true,
+                        Map.of("tools", List.of(tool))))
+                .isEqualTo("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
+                        + "Environment: ipython\nCutting Knowledge Date: December 2023\nToday Date: 05 Dec 2024\n\n"
+                        + "You are helpful.<|eot_id|>"
+                        + "<|start_header_id|>user<|end_header_id|>\n\n"
+                        + "Given the following functions, please respond with a JSON for a function call "
+                        + "with its proper arguments that best answers the given prompt.\n\n"
+                        + "Respond in the format {\"name\": function name, \"parameters\": dictionary of argument name and its value}."
+                        + "Do not use variables.\n\n"
+                        + "{\n    \"name\": \"f\",\n    \"parameters\": {\n        \"x\": 1\n    }\n}\n\n"
+                        + "Hi there<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n");
+    }
+
+    @Test
     void should_render_smollm3_metadata_header() throws Exception {
         assertThat(llamaCpp("HuggingFaceTB-SmolLM3-3B.jinja", "", "<|im_end|>").render(CONVERSATION, true)).isEqualTo(
                 "<|im_start|>system\n## Metadata\n\nKnowledge Cutoff Date: June 2025\nReasoning Mode: /think\n\n"
@@ -180,6 +202,24 @@ class JinjaChatTemplateTest {
     @Test
     void should_pass_keyword_arguments_whole_expressions() {
         assertThat(render("{% set ns = namespace(a=messages|length - 1, b='x') %}{{ ns.a }}{{ ns.b }}")).isEqualTo("0x");
+    }
+
+    @Test
+    void should_iterate_dict_items_by_method_and_by_filter() {
+        JinjaChatTemplate t = JinjaChatTemplate.of(
+                "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{% for k, v in d | items %}{{ k }}={{ v }};{% endfor %}|{{ d.get('z', 'none') }}",
+                Map.of(), CLOCK);
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("a", 1);
+        d.put("b", "two");
+        assertThat(t.render(List.of(Message.user("x")), false, Map.of("d", d))).isEqualTo("a=1;b=two;|a=1;b=two;|none");
+    }
+
+    @Test
+    void should_negate_the_whole_test_like_jinja() {
+        assertThat(render("{{ not tools is defined }}|{{ not messages[0]['role'] is string }}|{{ not messages is none }}"))
+                .isEqualTo("true|false|true");
+        assertThat(render("{{ 'not x is defined' }}")).isEqualTo("not x is defined");
     }
 
     @Test

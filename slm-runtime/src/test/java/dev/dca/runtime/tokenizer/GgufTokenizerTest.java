@@ -80,9 +80,9 @@ class GgufTokenizerTest {
 
     @Test
     void should_reject_unsupported_or_incomplete_tokenizer_metadata() {
-        Map<String, Object> bert = tinySpm();
-        bert.put("tokenizer.ggml.model", "bert");
-        assertThatThrownBy(() -> GgufTokenizer.fromMetadata(bert)).hasMessageContaining("bert");
+        Map<String, Object> rwkv = tinySpm();
+        rwkv.put("tokenizer.ggml.model", "rwkv");
+        assertThatThrownBy(() -> GgufTokenizer.fromMetadata(rwkv)).hasMessageContaining("rwkv").hasMessageContaining("supported");
         Map<String, Object> gpt2 = tinySpm();
         gpt2.put("tokenizer.ggml.model", "gpt2");
         assertThatThrownBy(() -> GgufTokenizer.fromMetadata(gpt2)).hasMessageContaining("merges");
@@ -91,6 +91,11 @@ class GgufTokenizerTest {
         pre.put("tokenizer.ggml.merges", List.of("h i"));
         pre.put("tokenizer.ggml.pre", "no-such-pre");
         assertThatThrownBy(() -> GgufTokenizer.fromMetadata(pre)).hasMessageContaining("no-such-pre");
+        Map<String, Object> wrongType = tinySpm();
+        wrongType.put("tokenizer.ggml.scores", java.util.Collections.nCopies(300, "x"));
+        assertThatThrownBy(() -> GgufTokenizer.fromMetadata(wrongType))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wrong type");
         Map<String, Object> shortScores = tinySpm();
         shortScores.put("tokenizer.ggml.scores", List.of(0f));
         assertThatThrownBy(() -> GgufTokenizer.fromMetadata(shortScores)).hasMessageContaining("scores");

@@ -23,9 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * llama.cpp's own tokenizer test vectors ({@code shared/gguf-vocab}): every string of a {@code .inp} encodes (no
  * BOS, special tokens not parsed, as test-tokenizer-0 does) to the ids on the matching {@code .out} line.
  *
- * <p>Every vocabulary whose tokenizer we support passes completely (46/46 each, measured); the floor per file is
- * therefore the full count. {@code bert-bge} ({@code tokenizer.ggml.model = bert}, WordPiece) is not supported and
- * is reported as skipped.
+ * <p>Every vocabulary there (SentencePiece, byte-level BPE with eight pre-tokenizers, and BERT WordPiece) passes
+ * completely (46/46 each, measured), so the floor per file is the full count.
  */
 class GgufVocabTest {
 
@@ -70,7 +69,7 @@ class GgufVocabTest {
         }
         String model = String.valueOf(metadata.get("tokenizer.ggml.model"));
         String name = file.replace("ggml-vocab-", "").replace(".gguf", "");
-        if (!model.equals("llama") && !model.equals("gpt2")) {
+        if (!model.equals("llama") && !model.equals("gpt2") && !model.equals("bert")) {
             System.out.println("gguf-vocab " + name + ": skipped (tokenizer.ggml.model = " + model + " not supported)");
             assumeTrue(false, "tokenizer model " + model + " not supported");
         }
@@ -93,7 +92,9 @@ class GgufVocabTest {
         failures.forEach(f -> System.out.println("  " + f));
         // every supported file passes completely (llama-spm, gpt-2 and phi-3 are required; the others are our floor)
         assertThat(failures).as(name).isEmpty();
-        assertThat(roundTrips).as(name + " decode(encode(s)) == s").isEqualTo(inputs.size());
+        if (!model.equals("bert")) { // WordPiece lower-cases and drops accents: not reversible
+            assertThat(roundTrips).as(name + " decode(encode(s)) == s").isEqualTo(inputs.size());
+        }
     }
 
     /**

@@ -58,6 +58,53 @@ class HfTokenizerTest {
         assertThat(llama3.decode(llama3.encode("Hello world", true), true)).isEqualTo("Hello world");
     }
 
+    /**
+     * A Llama-class tokenizer whose tokenizer.json post-processor adds {@code <s>} itself (as Llama-2's does): BOS
+     * comes from tokenizer_config's add_bos_token (and AddedToken objects), never twice.
+     */
+    @Test
+    void should_add_bos_once_from_add_bos_token_even_when_the_post_processor_adds_one(@TempDir Path dir) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode tj = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(TokenizerFixtures.require("tokenizers/Phi-3-mini-4k-instruct/tokenizer.json").toFile());
+        tj.set("post_processor", json.readTree("""
+                {"type": "TemplateProcessing",
+                 "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                 "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                 "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}}
+                """));
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), tj);
+        String config = """
+                {"tokenizer_class": "LlamaTokenizer", "add_bos_token": %s, "add_eos_token": %s,
+                 "bos_token": {"__type": "AddedToken", "content": "<s>", "lstrip": false},
+                 "eos_token": {"__type": "AddedToken", "content": "</s>", "lstrip": false}}
+                """;
+        Files.writeString(dir.resolve("tokenizer_config.json"), config.formatted("true", "false"));
+        Tokenizer withBos = HfTokenizer.load(dir).orElseThrow();
+        int[] plain = withBos.encode("Hello world", false);
+        assertThat(plain).doesNotContain(1);
+        int[] ids = withBos.encode("Hello world", true);
+        assertThat(ids[0]).isEqualTo(1);
+        assertThat(Arrays.copyOfRange(ids, 1, ids.length)).containsExactly(plain);
+        assertThat(withBos.bosTokenId()).hasValue(1);
+        assertThat(withBos.eosTokenIds()).containsExactly(2);
+        assertThat(withBos.decode(ids, true)).isEqualTo("Hello world");
+
+        Files.writeString(dir.resolve("tokenizer_config.json"), config.formatted("false", "true"));
+        Tokenizer eosOnly = HfTokenizer.load(dir).orElseThrow();
+        assertThat(eosOnly.encode("Hello world", true)).startsWith(plain).endsWith(2).hasSize(plain.length + 1);
+    }
+
+    /** The old Llama-2 tokenizer.json in shared/ has merges modern tokenizers reject ("   "): a clean error. */
+    @Test
+    void should_report_an_unreadable_tokenizer_json_in_one_line() {
+        Path dir = TokenizerFixtures.require("tokenizers/llama2-tokenizer");
+        assertThatThrownBy(() -> HfTokenizer.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(dir.resolve("tokenizer.json").toString())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
     @Test
     void should_follow_add_bos_token_false_of_phi3_llama_tokenizer() {
         Tokenizer phi3 = load("Phi-3-mini-4k-instruct");
@@ -115,8 +162,30 @@ class HfTokenizerTest {
     }
 
     @Test
-    void should_be_empty_without_tokenizer_json() throws Exception {
+    void should_be_empty_without_tokenizer_files() throws Exception {
         assertThat(HfTokenizer.load(tmp)).isEmpty();
+        Files.writeString(tmp.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"LlamaTokenizer\"}");
+        assertThat(HfTokenizer.load(tmp)).isEmpty();
+    }
+
+    /**
+     * Qwen2.5 ships vocab.json + merges.txt only. Its byte-level BPE vocabulary is Qwen3's (ids below 151646
+     * agree), so the slow-file tokenizer must give the ids Qwen3's tokenizer.json gives through the Rust library.
+     */
+    @Test
+    void should_tokenize_qwen25_slow_files_like_the_rust_library_does_for_the_same_vocabulary() {
+        Tokenizer qwen25 = load("Qwen2.5-0.5B-Instruct");
+        Tokenizer qwen3 = load("Qwen3-0.6B");
+        assertThat(qwen25.bosTokenId()).isEmpty();
+        assertThat(qwen25.eosTokenIds()).containsExactly(151645, 151643); // <|im_end|>, then generation_config
+        List<String> texts = new java.util.ArrayList<>(TEXTS);
+        texts.add("Cafe\u0301 vs café"); // NFC: the decomposed é becomes the composed one
+        for (String text : texts) {
+            assertThat(qwen25.encode(text, true)).as(text).containsExactly(qwen3.encode(
+                    java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC), true));
+            assertThat(qwen25.decode(qwen25.encode(text, false), false)).isEqualTo(
+                    java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC));
+        }
     }
 
     @Test

@@ -1,0 +1,59 @@
+package dev.dca.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/** {@code dca generate}, {@code dca model info} and {@code dca bench} on stories260K. */
+class GenerateCommandTest {
+
+    @Test
+    void generate_json_gives_prompt_tokens_with_bos_and_the_greedy_continuation() throws Exception {
+        String model = CliRunner.stories260K().toString();
+        CliRunner.Result r = CliRunner.run("", "generate", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "10", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("prompt_tokens").toString()).isEqualTo("[1,403,407,261,378]");
+        assertThat(json.get("tokens").toString()).isEqualTo("[432,383,286,261,376,298,315,421,395,317]"); // run.c's greedy
+        assertThat(json.get("text").asText()).isEqualTo(", there was a little girl named Lily");
+    }
+
+    @Test
+    void generate_from_token_ids_streams_text() {
+        CliRunner.Result r = CliRunner.run("", "generate", "--model", CliRunner.stories260K().resolve("stories260K.bin").toString(),
+                "--token-ids", "1,403,407,261,378", "--max-tokens", "10");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith(", there was a little girl named Lily");
+    }
+
+    @Test
+    void model_info_json_describes_the_checkpoint() throws Exception {
+        CliRunner.Result r = CliRunner.run("", "model", "info", CliRunner.stories260K().toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("format").asText()).isEqualTo("llama2c");
+        assertThat(json.get("parameters").asLong()).isEqualTo(260032);
+        assertThat(json.get("layers").asInt()).isEqualTo(5);
+        assertThat(json.get("special_tokens").get("bos").asInt()).isEqualTo(1);
+        assertThat(json.get("chat_template").asBoolean()).isFalse();
+    }
+
+    @Test
+    void bench_reports_throughput_per_batch() throws Exception {
+        CliRunner.Result r = CliRunner.run("", "bench", "--model", CliRunner.stories260K().toString(), "--batch", "1,2",
+                "--prompt-tokens", "8", "--gen-tokens", "4", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("results")).hasSize(2);
+        assertThat(json.get("results").get(1).get("decode_tok_s").asDouble()).isPositive();
+    }
+
+    @Test
+    void a_missing_model_is_one_line_exit_2() {
+        CliRunner.Result r = CliRunner.run("", "generate", "--model", "/nonexistent/model", "--prompt", "x");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("dca: /nonexistent/model: no such file or folder");
+    }
+}

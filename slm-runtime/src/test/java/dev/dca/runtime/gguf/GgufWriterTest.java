@@ -1,0 +1,109 @@
+package dev.dca.runtime.gguf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dca.runtime.chat.Message;
+import dev.dca.runtime.model.Tensor;
+import dev.dca.runtime.tokenizer.HfTokenizer;
+import dev.dca.runtime.tokenizer.Tokenizer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GgufWriterTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void q8_0RoundTripsWithinHalfAStepPerBlock() {
+        Random r = new Random(7);
+        float[] x = TinyGguf.random(r, 32 * 64);
+        x[5] = 0; // a zero and an all-zero block must survive
+        for (int i = 64; i < 96; i++) x[i] = 0;
+        float[] y = GgufDequantizer.dequantize(GgmlType.Q8_0, ByteBuffer.wrap(GgufWriter.encode(GgmlType.Q8_0, x)).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        for (int b = 0; b < x.length; b += 32) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b + j]));
+            // ggml rounds x / d with the exact d but stores d as f16: half a step plus |q| times the f16 error of d
+            float d = amax / 127, d16 = Float.float16ToFloat(Float.floatToFloat16(d));
+            float bound = d / 2 + 127 * Math.abs(d16 - d) + 1e-7f;
+            for (int j = 0; j < 32; j++) assertThat(y[b + j]).isCloseTo(x[b + j], within(bound));
+        }
+        assertThat(y[5]).isZero();
+        for (int i = 64; i < 96; i++) assertThat(y[i]).isZero();
+    }
+
+    @Test
+    void q8_0MatchesTheReferenceRounding() {
+        // amax 127 → d = 1 exactly; then q = roundf(x): halves round away from zero
+        float[] x = new float[32];
+        x[0] = 127f;
+        x[1] = 2.5f;
+        x[2] = -2.5f;
+        x[3] = 0.49f;
+        byte[] b = GgufWriter.encode(GgmlType.Q8_0, x);
+        assertThat(Float.float16ToFloat((short) ((b[0] & 0xFF) | b[1] << 8))).isEqualTo(1f);
+        assertThat(new byte[] {b[2], b[3], b[4], b[5]}).containsExactly(127, 3, -3, 0);
+    }
+
+    @Test
+    void bf16AndF16RoundToNearestEven() {
+        float[] x = {1f, 1.00390625f /* 1 + 2^-8: tie, stays 1 */, 1.01171875f /* 1 + 3*2^-8: tie, rounds up */, -3.14159f, 65504f};
+        float[] bf = GgufDequantizer.dequantize(GgmlType.BF16, ByteBuffer.wrap(GgufWriter.encode(GgmlType.BF16, x)).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        assertThat(bf).containsExactly(1f, 1f, 1.015625f, -3.140625f, 65536f);
+        float[] h = GgufDequantizer.dequantize(GgmlType.F16, ByteBuffer.wrap(GgufWriter.encode(GgmlType.F16, x)).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        assertThat(h[0]).isEqualTo(1f);
+        assertThat(h[4]).isEqualTo(65504f);
+    }
+
+    @Test
+    void writtenModelLoadsWithTheSameValuesForF32AndQ8_0WithinQuantization() {
+        try (GgufModelFiles f32 = GgufModelFiles.open(TinyGguf.write(tmp.resolve("f32.gguf"), GgmlType.F32));
+             GgufModelFiles q8 = GgufModelFiles.open(TinyGguf.write(tmp.resolve("q8.gguf"), GgmlType.Q8_0))) {
+            assertThat(q8.storedTensorTypes()).containsEntry("Q8_0", 8).containsEntry("F32", 3);
+            for (String name : f32.tensorNames()) {
+                float[] a = GgufEndToEndTest.floats(f32.tensor(name)), b = GgufEndToEndTest.floats(q8.tensor(name));
+                for (int i = 0; i < a.length; i++) assertThat(b[i]).as(name).isCloseTo(a[i], within(0.01f));
+            }
+            assertThat(f32.tensor("model.layers.0.mlp.up_proj.weight").dtype()).isEqualTo(Tensor.DType.F32);
+            assertThat(f32.stopTokenIds()).containsExactly(2);
+        }
+    }
+
+    /** A SmolLM2-shaped (but tiny) random model carries the real SmolLM2 tokenizer and chat template. */
+    @Test
+    void randomModelCarriesTheRealSmolLm2TokenizerAndTemplate() throws Exception {
+        Path smol = SharedFixtures.require("tokenizers/SmolLM2-135M-Instruct");
+        Path folder = Files.createDirectories(tmp.resolve("smol-tiny"));
+        ObjectNode cfg = (ObjectNode) new ObjectMapper().readTree(smol.resolve("config.json").toFile());
+        cfg.put("hidden_size", 32).put("intermediate_size", 64).put("num_hidden_layers", 1)
+                .put("num_attention_heads", 4).put("num_key_value_heads", 2);
+        Files.writeString(folder.resolve("config.json"), cfg.toString());
+        Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        Files.copy(smol.resolve("tokenizer_config.json"), folder.resolve("tokenizer_config.json"));
+        Path out = tmp.resolve("smol-tiny-q8_0.gguf");
+        RandomGgufModel.write(folder, GgmlType.Q8_0, "smollm", 1, out);
+        try (GgufModelFiles g = GgufModelFiles.open(out)) {
+            assertThat(g.config().vocabSize()).isEqualTo(49152);
+            assertThat(g.config().tiedEmbeddings()).isTrue();
+            assertThat(g.gguf().getString("tokenizer.ggml.pre")).isEqualTo("smollm");
+            Tokenizer ours = g.tokenizer().orElseThrow();
+            Tokenizer hf = HfTokenizer.load(folder).orElseThrow();
+            for (String text : List.of("Hello world!", "The year 2024 had 366 days.", "  indented\tcode();\n", "héllo wörld ∑ 日本")) {
+                assertThat(ours.encode(text, false)).as(text).containsExactly(hf.encode(text, false));
+            }
+            assertThat(g.chatTemplate().orElseThrow().render(List.of(Message.user("Hi")), true))
+                    .endsWith("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+            assertThat(g.stopTokenIds()).containsExactly(2);
+        }
+    }
+}
