@@ -38,9 +38,11 @@ final class AssistantOptions {
     static Path resolveKb(String kb) {
         if (kb == null || kb.isBlank() || kb.equals("none") || kb.equals("off")) return null;
         if (kb.equals("demo") && !Files.isDirectory(Path.of(kb))) {
-            Path bundled = ModelResolver.resolve(null).resolveSibling("demo-kb");
-            if (Files.isDirectory(bundled)) return bundled;
-            throw new IllegalArgumentException("the demo knowledge base is not bundled in this build (expected " + bundled + ")");
+            // the foundry's sample knowledge base, bundled beside the default model
+            return ModelResolver.bundled(Path.of("models", "demo-kb"))
+                    .or(() -> ModelResolver.bundled(ModelResolver.BUNDLED.resolve("demo-kb")))
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "the demo knowledge base is not bundled in this build (expected models/demo-kb)"));
         }
         return Path.of(kb);
     }

@@ -99,7 +99,6 @@ final class BenchCommand implements Callable<Integer> {
                     if (!k.equals("results")) System.out.printf("%-14s %s%n", k, v);
                 });
                 System.out.printf("%-6s %14s %14s %14s%n", "batch", "prefill tok/s", "decode tok/s", "ms/step");
-                if (report.containsKey("prefix_cache")) System.out.printf("%-14s %s%n", "prefix_cache", report.get("prefix_cache"));
                 for (Object o : (List<?>) report.get("results")) {
                     Map<?, ?> r = (Map<?, ?>) o;
                     System.out.printf("%-6s %14.1f %14.1f %14.2f%n", r.get("batch"), r.get("prefill_tok_s"), r.get("decode_tok_s"), r.get("decode_ms_per_step"));

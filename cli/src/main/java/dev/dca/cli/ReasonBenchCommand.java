@@ -151,7 +151,12 @@ final class ReasonBenchCommand implements Callable<Integer> {
 
     private Map<String, Object> measure(Policy policy, Supplier<ReasoningStrategy> strategy, SearchSettings settings, String q) {
         List<ReasoningResult> runs = new ArrayList<>();
-        for (int i = 0; i < repeat; i++) runs.add(run(policy, strategy.get(), settings, q));
+        for (int i = 0; i < repeat; i++) {
+            runs.add(run(policy, strategy.get(), settings, q));
+            System.err.printf(Locale.ROOT, "%s%s run %d/%d: %.2f s%n", strategy.get().describe(),
+                    policy instanceof Sequential ? " (sequential)" : "", i + 1, repeat,
+                    runs.get(runs.size() - 1).stats().wallTime().toMillis() / 1000.0);
+        }
         runs.sort((a, b) -> a.stats().wallTime().compareTo(b.stats().wallTime()));
         ReasoningResult r = runs.get(runs.size() / 2);
         double wall = r.stats().wallTime().toNanos() / 1e9;

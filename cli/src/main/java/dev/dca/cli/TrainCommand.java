@@ -1,6 +1,7 @@
 package dev.dca.cli;
 
 import dev.dca.foundry.curriculum.Curriculum;
+import dev.dca.foundry.flywheel.Flywheel;
 import dev.dca.foundry.train.ProgressBarListener;
 import dev.dca.foundry.train.TrainConfig;
 import dev.dca.foundry.train.TrainListener;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Train a small Llama model on the generated curriculum (CPU, DJL/PyTorch).",
                 "Writes config.json, model.safetensors, tokenizer files, loss.csv, loss-curve.png and a checkpoint to --out."},
-        subcommands = {TrainCommand.Holdout.class})
+        subcommands = {TrainCommand.Holdout.class, TrainCommand.FlywheelCommand.class})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -77,6 +78,32 @@ final class TrainCommand implements Callable<Integer> {
             if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
             Curriculum.writeHoldoutJsonl(out, seed, n);
             System.out.println("wrote " + n + " held-out problems to " + out);
+            return 0;
+        }
+    }
+
+    /** {@code dca train flywheel --model DIR --rounds R --out DIR}: STaR-style self-improvement rounds. */
+    @Command(name = "flywheel", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"Solve fresh problems at high effort, keep calculator-verified correct traces, fine-tune on them,",
+                    "and report effort-low accuracy on the held-out families before and after each round."})
+    static final class FlywheelCommand implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model folder written by dca train.") Path model;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the rounds' models and traces go.") Path out;
+        @Option(names = "--rounds", defaultValue = "1") int rounds;
+        @Option(names = "--problems", defaultValue = "200", description = "Fresh problems solved per round.") int problems;
+        @Option(names = "--eval", defaultValue = "100", description = "Held-out problems for the accuracy.") int eval;
+        @Option(names = "--steps", defaultValue = "150", description = "Fine-tuning steps per round.") int steps;
+        @Option(names = "--lr", defaultValue = "3e-4") double lr;
+        @Option(names = "--replay", defaultValue = "0.5", description = "Share of curriculum replay in fine-tuning.") double replay;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            var settings = new Flywheel.Settings(rounds, problems, eval, steps, lr, replay, seed);
+            for (Flywheel.RoundReport r : new Flywheel(settings, System.out::println).run(model, out)) {
+                System.out.printf("round %d: kept %d/%d, effort-low %.1f%% -> %.1f%%%n", r.round(), r.kept(), r.attempted(),
+                        100 * r.accuracyBefore(), 100 * r.accuracyAfter());
+            }
             return 0;
         }
     }

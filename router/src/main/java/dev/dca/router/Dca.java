@@ -95,7 +95,7 @@ public final class Dca implements Closeable {
 
     /** One question, no memory, default settings. */
     public Answer ask(String question) {
-        return ask(AskRequest.builder(question).route(defaultRoute).effort(defaultEffort).build());
+        return ask(AskRequest.builder(question).build());
     }
 
     public Answer ask(AskRequest request) {
@@ -135,12 +135,14 @@ public final class Dca implements Closeable {
     // ------------------------------------------------------------------------------------------ one answer
 
     private Answer answer(ConversationMemory memory, AskRequest request, AnswerListener listener) {
-        Route explicit = request.route() != null ? request.route() : null;
+        // the request's settings win; the builder's defaults fill in what the request leaves to "auto"
+        Route explicit = request.route() != null ? request.route() : defaultRoute;
+        Effort effort = request.effort() != Effort.AUTO ? request.effort() : defaultEffort;
         List<Passage> found = List.of();
         boolean search = retriever != null && (explicit == null || explicit.retrieves());
         if (search) found = retriever.retrieve(request.question(), passages);
         double best = found.stream().mapToDouble(Passage::relevance).max().orElse(Double.NaN);
-        RouteDecision decision = router.decide(request.question(), explicit, request.effort(), retriever != null, best);
+        RouteDecision decision = router.decide(request.question(), explicit, effort, retriever != null, best);
         listener.onRoute(decision);
 
         List<Passage> sources = List.of();

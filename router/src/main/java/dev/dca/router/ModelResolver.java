@@ -31,6 +31,18 @@ public final class ModelResolver {
                 + "or set DCA_MODEL");
     }
 
+    /**
+     * A bundled folder under the project root, e.g. {@code models/demo-kb} (the sample knowledge base {@code --kb demo}
+     * selects), found like the bundled model.
+     */
+    public static java.util.Optional<Path> bundled(Path relative) {
+        for (Path root : candidateRoots()) {
+            Path p = root.resolve(relative);
+            if (Files.isDirectory(p)) return java.util.Optional.of(p);
+        }
+        return java.util.Optional.empty();
+    }
+
     public static LanguageModel load(Path explicit) {
         Path p = resolve(explicit);
         if (!Files.exists(p)) throw new IllegalArgumentException("model not found: " + p);

@@ -291,44 +291,40 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Streams an answer as server-sent events. The status line is sent with the first event, so a request that
+     * fails before any text (a prompt that does not fit, a route without a knowledge base) still gets a 4xx. While
+     * the reasoning core thinks, SSE comment lines ({@code : thinking 120/512}) keep the connection alive and find
+     * out early when the client has gone.
+     */
     private void stream(HttpExchange ex, ChatCompletionRequest req, String id, long now) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
         AtomicBoolean gone = new AtomicBoolean();
-        SseWriter sse = new SseWriter(out, gone);
-        // the role comes first, as OpenAI sends it
-        ObjectNode first = chunk(id, now);
-        ObjectNode delta0 = ((ObjectNode) first.withArray("choices").get(0)).putObject("delta");
-        delta0.put("role", "assistant");
-        delta0.put("content", "");
-        sse.send(first);
-        Answer a;
-        try {
-            a = dca.ask(req.ask(), new AnswerListener() {
-                @Override
-                public void onText(String delta) {
-                    ObjectNode c = chunk(id, now);
-                    ((ObjectNode) c.withArray("choices").get(0)).putObject("delta").put("content", delta);
-                    sse.send(c);
-                }
+        SseWriter sse = new SseWriter(ex, gone, () -> {
+            // the role comes first, as OpenAI sends it
+            ObjectNode first = chunk(id, now);
+            ObjectNode delta0 = ((ObjectNode) first.withArray("choices").get(0)).putObject("delta");
+            delta0.put("role", "assistant");
+            delta0.put("content", "");
+            return first;
+        });
+        Answer a = dca.ask(req.ask(), new AnswerListener() {
+            @Override
+            public void onThinking(int tokens, int budget) {
+                sse.comment("thinking " + tokens + "/" + budget);
+            }
 
-                @Override
-                public boolean cancelled() {
-                    return gone.get();
-                }
-            });
-        } catch (IllegalArgumentException e) {
-            // headers are gone: report the error as an event, then end the stream
-            ObjectNode err = JSON.createObjectNode();
-            ObjectNode eo = err.putObject("error");
-            eo.put("message", e.getMessage());
-            eo.put("type", "invalid_request_error");
-            sse.send(err);
-            sse.done();
-            return;
-        }
+            @Override
+            public void onText(String delta) {
+                ObjectNode c = chunk(id, now);
+                ((ObjectNode) c.withArray("choices").get(0)).putObject("delta").put("content", delta);
+                sse.send(c);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return gone.get();
+            }
+        });
         if (a.cancelled() || gone.get()) {
             cancelled.incrementAndGet();
             return;
@@ -349,22 +345,28 @@ public final class OpenAiServer implements AutoCloseable {
         else completed.incrementAndGet();
     }
 
-    /** Writes SSE events; the first failed write marks the client as gone (and the answer as cancelled). */
+    /**
+     * Writes SSE events, sending the headers and the opening event before the first one; the first failed write
+     * marks the client as gone (and so the answer as cancelled).
+     */
     private static final class SseWriter {
-        private final OutputStream out;
+        private final HttpExchange ex;
         private final AtomicBoolean gone;
+        private final Supplier<JsonNode> opening;
+        private OutputStream out;
 
-        SseWriter(OutputStream out, AtomicBoolean gone) {
-            this.out = out;
+        SseWriter(HttpExchange ex, AtomicBoolean gone, Supplier<JsonNode> opening) {
+            this.ex = ex;
             this.gone = gone;
+            this.opening = opening;
         }
 
         void send(JsonNode event) {
-            try {
-                write("data: " + JSON.writeValueAsString(event) + "\n\n");
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            write("data: " + json(event) + "\n\n");
+        }
+
+        void comment(String text) {
+            write(": " + text + "\n\n");
         }
 
         void done() {
@@ -374,10 +376,25 @@ public final class OpenAiServer implements AutoCloseable {
         private void write(String s) {
             if (gone.get()) return;
             try {
+                if (out == null) {
+                    ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+                    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+                    ex.sendResponseHeaders(200, 0);
+                    out = ex.getResponseBody();
+                    out.write(("data: " + json(opening.get()) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                }
                 out.write(s.getBytes(StandardCharsets.UTF_8));
                 out.flush();
             } catch (IOException e) {
                 gone.set(true);
+            }
+        }
+
+        private static String json(JsonNode n) {
+            try {
+                return JSON.writeValueAsString(n);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
             }
         }
     }

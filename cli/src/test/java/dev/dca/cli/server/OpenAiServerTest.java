@@ -153,6 +153,30 @@ class OpenAiServerTest {
     }
 
     @Test
+    void should_stream_a_reasoning_answer_to_a_langchain4j_client_and_refuse_a_too_long_stream_with_400() throws Exception {
+        HttpResponse<String> raw = post("/v1/chat/completions", """
+                {"stream":true,"reasoning_effort":"low","max_reasoning_tokens":16,
+                 "messages":[{"role":"user","content":"What is 17 + 25?"}]}""", KEY);
+        assertThat(raw.statusCode()).isEqualTo(200);
+        assertThat(raw.body()).contains(": thinking ").endsWith("data: [DONE]\n\n");
+
+        OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(base + "/v1").apiKey(KEY)
+                .modelName("stories260K").maxTokens(8).timeout(Duration.ofSeconds(120)).build();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        streaming.chat("What is 17 + 25?", new StreamingChatResponseHandler() {
+            @Override public void onPartialResponse(String partial) {}
+            @Override public void onCompleteResponse(ChatResponse response) { done.complete(response); }
+            @Override public void onError(Throwable error) { done.completeExceptionally(error); }
+        });
+        assertThat(done.get(300, TimeUnit.SECONDS).aiMessage().text()).isNotBlank();
+
+        HttpResponse<String> tooLong = post("/v1/chat/completions", "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "once upon a time ".repeat(400) + "\"}]}", KEY);
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(tooLong.body()).at("/error/code").asText()).isEqualTo("context_length_exceeded");
+    }
+
+    @Test
     void should_embed_texts_with_minilm() throws Exception {
         HttpResponse<String> r = post("/v1/embeddings", "{\"model\":\"all-minilm\",\"input\":[\"How deep is the lake?\",\"lake depth\"]}", KEY);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

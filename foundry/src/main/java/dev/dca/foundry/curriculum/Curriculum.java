@@ -30,7 +30,7 @@ import java.util.random.RandomGeneratorFactory;
  * </ul>
  * Held-out arithmetic families ({@link ArithmeticProblems#HOLDOUT_FAMILIES}) only come from {@link #holdout}.
  */
-public final class Curriculum {
+public final class Curriculum implements ExampleSource {
 
     /** Relative weights of the four parts. */
     public record Mix(double arithmetic, double grounded, double instruction, double chat) {
@@ -62,6 +62,7 @@ public final class Curriculum {
     }
 
     /** Example {@code index} of this curriculum (any index >= 0: the curriculum is unbounded). */
+    @Override
     public Example example(long index) {
         Draw d = new Draw(random(seed, index));
         double total = mix.arithmetic() + mix.grounded() + mix.instruction() + mix.chat();
@@ -79,6 +80,20 @@ public final class Curriculum {
             messages.add(Message.assistant(e.assistant()));
         }
         return new Example(Example.Kind.CHAT, turns.getLast().family(), messages, turns.getLast().assistant());
+    }
+
+    /** Training-family arithmetic problem {@code index} of {@code seed} in GSM8K form (fresh problems for the flywheel). */
+    public static HoldoutRecord trainingProblem(long seed, long index) {
+        Problem p = ArithmeticProblems.training(new Draw(random(seed ^ 0x2545F4914F6CDD1DL, index)));
+        return new HoldoutRecord(p.question(), p.solution(), p.family());
+    }
+
+    /** An arithmetic training conversation in the reasoning format with the given reply (a verified trace). */
+    public static Example reasoningExample(String question, String reply, String answer, String family) {
+        List<Message> messages = new ArrayList<>();
+        for (Turn t : ReasoningPrompt.conversation(question, null)) messages.add(new Message(t.role(), t.content()));
+        messages.add(Message.assistant(reply));
+        return new Example(Example.Kind.ARITHMETIC, family, messages, answer);
     }
 
     /** {@code n} problems from the held-out families, in GSM8K form (for {@code builtin:holdout}). */

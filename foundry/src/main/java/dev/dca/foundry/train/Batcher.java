@@ -1,7 +1,7 @@
 package dev.dca.foundry.train;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.dca.foundry.curriculum.Curriculum;
+import dev.dca.foundry.curriculum.ExampleSource;
 import dev.dca.foundry.curriculum.Example;
 import dev.dca.foundry.tokenizer.ChatFormat;
 import dev.dca.runtime.chat.Message;
@@ -32,12 +32,12 @@ public final class Batcher {
     /** One step's rows: {@code tokens[r]} has seqLen + 1 ids; {@code mask[r][i]} says whether token i+1 is a target. */
     public record Batch(long[][] tokens, float[][] mask, long targetTokens) {}
 
-    private final Curriculum curriculum;
+    private final ExampleSource curriculum;
     private final HuggingFaceTokenizer tokenizer;
     private final int seqLen;
     private final int batchSize;
 
-    public Batcher(Curriculum curriculum, HuggingFaceTokenizer tokenizer, int seqLen, int batchSize) {
+    public Batcher(ExampleSource curriculum, HuggingFaceTokenizer tokenizer, int seqLen, int batchSize) {
         this.curriculum = curriculum;
         this.tokenizer = tokenizer;
         this.seqLen = seqLen;

@@ -12,7 +12,7 @@ public final class ProgressBarListener implements TrainListener {
     @Override
     public void onStart(int startStep, int steps, long parameters) {
         bar = new ProgressBarBuilder().setTaskName("train " + String.format("%.1fM", parameters / 1e6)).setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build();
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build();
         bar.stepTo(startStep);
     }
 

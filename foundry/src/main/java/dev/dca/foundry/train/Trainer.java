@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dca.foundry.curriculum.Curriculum;
+import dev.dca.foundry.curriculum.ExampleSource;
 import dev.dca.foundry.tokenizer.BpeTrainer;
 import dev.dca.foundry.tokenizer.ChatFormat;
 import java.io.IOException;
@@ -41,10 +42,28 @@ public final class Trainer {
     private final Path out;
     private final TrainListener listener;
 
+    private ExampleSource data;
+    private Path base;
+
     public Trainer(TrainConfig config, Path out, TrainListener listener) {
         this.config = config;
         this.out = out;
         this.listener = listener == null ? TrainListener.NONE : listener;
+    }
+
+    /** Trains on {@code source} instead of the curriculum of the config's seed and mix (fine-tuning). */
+    public Trainer data(ExampleSource source) {
+        this.data = source;
+        return this;
+    }
+
+    /**
+     * Starts from the weights and tokenizer of a model folder this trainer wrote (fine-tuning) instead of fresh
+     * weights and a newly trained tokenizer; the config's model sizes must match that folder's.
+     */
+    public Trainer initFrom(Path modelFolder) {
+        this.base = modelFolder;
+        return this;
     }
 
     /** Result of a run: losses by step (all steps, including those before a resume). */
@@ -68,9 +87,15 @@ public final class Trainer {
             start = new ObjectMapper().readTree(checkpoint.resolve("step.json").toFile()).path("step").asInt();
         } else {
             config.write(out.resolve("train-config.json"));
-            trainTokenizer();
+            if (base != null) {
+                for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
+                    Files.copy(base.resolve(f), out.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } else {
+                trainTokenizer();
+            }
         }
-        Curriculum curriculum = new Curriculum(config.seed(), config.mix().toCurriculum());
+        ExampleSource curriculum = data != null ? data : new Curriculum(config.seed(), config.mix().toCurriculum());
         Tracker schedule = schedule(config);
         List<Integer> steps = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
@@ -82,6 +107,11 @@ public final class Trainer {
             int vocab = BpeTrainer.vocabSize(out.resolve("tokenizer.json"));
             TrainableLlama model = TrainableLlama.initialize(config, vocab, root);
             AdamW optimizer = new AdamW(config.beta1(), config.beta2(), config.weightDecay(), config.gradClip());
+            if (base != null && !resume) {
+                try (NDManager load = root.newSubManager()) {
+                    model.load(HfExporter.readSafetensors(base.resolve("model.safetensors"), load));
+                }
+            }
             if (resume) {
                 try (NDManager load = root.newSubManager()) {
                     Map<String, NDArray> state = HfExporter.readSafetensors(checkpoint.resolve("state.safetensors"), load);

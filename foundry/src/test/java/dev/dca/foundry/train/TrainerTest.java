@@ -141,4 +141,39 @@ class TrainerTest {
         assertThatThrownBy(() -> new Trainer(c.withSteps(5), split, TrainListener.NONE).run(true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("config");
     }
+
+    @Test
+    void fine_tuning_should_start_from_the_base_model_and_train_on_the_given_examples(@TempDir Path tuned) throws Exception {
+        var example = dev.dca.foundry.curriculum.Curriculum.reasoningExample("Tom has 17 apples and buys 25 more. How many apples does he have now?",
+                "Tom has 17+25=<<17+25=42>>42 apples now.\nAnswer: 42", "42", "gain");
+        TrainConfig c = config.withSteps(3);
+        Trainer.Result r = new Trainer(c, tuned, TrainListener.NONE).initFrom(out).data(i -> example).run(false);
+        // the base model already knows the format: its loss starts well below a fresh model's
+        assertThat(r.losses().getFirst()).isLessThan(result.losses().getFirst() - 0.5);
+        assertThat(r.losses().getLast()).isLessThan(r.losses().getFirst()); // and it fits the one example
+        assertThat(Files.readString(tuned.resolve("tokenizer.json"))).isEqualTo(Files.readString(out.resolve("tokenizer.json")));
+    }
+
+    @Test
+    void encoding_a_conversation_in_segments_should_equal_encoding_it_whole() throws Exception {
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(out.resolve("tokenizer.json"))) {
+            Batcher batcher = new Batcher(new dev.dca.foundry.curriculum.Curriculum(3, dev.dca.foundry.curriculum.Curriculum.Mix.DEFAULT), tok, 256, 1);
+            var curriculum = new dev.dca.foundry.curriculum.Curriculum(3, dev.dca.foundry.curriculum.Curriculum.Mix.DEFAULT);
+            for (int i = 0; i < 300; i++) {
+                var e = curriculum.example(i);
+                long[] whole = tok.encode(ChatFormat.render(e.messages(), false), false, false).getIds();
+                Batcher.Encoded seg = batcher.encode(e);
+                assertThat(seg.ids()).as(e.toString()).containsExactly(whole);
+                // the trained tokens decode to the assistant replies and their end-of-turn tokens
+                StringBuilder trained = new StringBuilder();
+                for (int k = 0; k < seg.ids().length; k++) if (seg.trained()[k]) trained.append(tok.decode(new long[] {seg.ids()[k]}, false));
+                StringBuilder replies = new StringBuilder();
+                for (Message m : e.messages()) if (m.role().equals("assistant")) replies.append(m.content()).append(ChatFormat.IM_END);
+                assertThat(trained.toString()).isEqualTo(replies.toString());
+            }
+            Batcher.Batch b = batcher.batch(0);
+            assertThat(b.targetTokens()).isPositive();
+            assertThat(b.tokens()[0]).hasSize(257);
+        }
+    }
 }

@@ -88,13 +88,13 @@ final class LlamaDecoder {
             // attention: qkv = rmsnorm(x) Wqkv^T (+ bias)                   [B, T, H + 2 KV, hd]
             NDArray qkv = linear(rmsNorm(x, w.attnNorm()), w.qkv(), w.qkvBias()).reshape(b, t, h + 2 * kv, hd);
             NDArray qk = qkv.get(qkPart); //                                 [B, T, H + KV, hd]
-            NDArray v = qkv.get(vPart).transpose(0, 2, 1, 3); //              [B, KV, T, hd]
+            NDArray v = t == 1 ? qkv.get(vPart).reshape(b, kv, 1, hd) : qkv.get(vPart).transpose(0, 2, 1, 3); // [B, KV, T, hd]
             if (w.qkNorm() != null) qk = rmsNorm(qk, w.qkNorm()); //         Qwen3: per-head RMSNorm before RoPE
             qk = qk.mul(cos).add(qk.matMul(rotateHalf).mul(sin)); //         RoPE, rotate-half form
-            // q scaled by 1/sqrt(hd), grouped by kv head                    [B, KV, G * T, hd]
-            NDArray q = qk.get(qPart).mul(1.0 / Math.sqrt(hd))
-                    .reshape(b, t, kv, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, kv, g * t, hd);
-            NDArray k = qk.get(kPart).transpose(0, 2, 1, 3); //              [B, KV, T, hd]
+            // q (already scaled by 1/sqrt(hd) in its weights), grouped by kv head [B, KV, G * T, hd]; T == 1 needs no transpose
+            NDArray q = t == 1 ? qk.get(qPart).reshape(b, kv, g, hd)
+                    : qk.get(qPart).reshape(b, t, kv, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, kv, g * t, hd);
+            NDArray k = t == 1 ? qk.get(kPart).reshape(b, kv, 1, hd) : qk.get(kPart).transpose(0, 2, 1, 3); // [B, KV, T, hd]
             write(cache.k[l], k, slot0, start, sameStart, b, t, m);
             write(cache.v[l], v, slot0, start, sameStart, b, t, m);
             NDArray keys = cache.k[l].get(m, cacheRows); //                  [B, KV, L, hd] (view)
@@ -102,8 +102,8 @@ final class LlamaDecoder {
             // softmax(q k^T + mask) v                                       [B, KV, G * T, hd]
             NDArray scores = q.matMul(keys.transpose(0, 1, 3, 2));
             if (mask != null) scores = scores.reshape(b, kv, g, t, len).add(mask).reshape(b, kv, g * t, len);
-            NDArray att = scores.softmax(-1).matMul(values)
-                    .reshape(b, kv, g, t, hd).transpose(0, 3, 1, 2, 4).reshape(b, t, h * hd); // [B, T, H * hd]
+            NDArray att = scores.softmax(-1).matMul(values); //              [B, KV, G * T, hd]
+            att = t == 1 ? att.reshape(b, 1, h * hd) : att.reshape(b, kv, g, t, hd).transpose(0, 3, 1, 2, 4).reshape(b, t, h * hd);
             x = x.add(linear(att, w.o(), null));
             // SwiGLU MLP: down(silu(gate) * up)                             [B, T, D]
             NDArray gu = linear(rmsNorm(x, w.ffnNorm()), w.gateUp(), null); // [B, T, 2 I]

@@ -61,16 +61,21 @@ final class LlamaWeights implements AutoCloseable {
         int q = c.numHeads() * c.headDim(), kv = c.numKvHeads() * c.headDim();
         for (int l = 0; l < layers.length; l++) {
             String p = "model.layers." + l + ".";
+            // attention's 1/sqrt(hd) is folded into q (RoPE is linear, so it commutes): into the q rows of Wqkv and
+            // the q bias, or, with q/k norm (which would undo it), into q_norm's weights
+            float qScale = (float) (1 / Math.sqrt(c.headDim()));
+            float rowScale = c.qkNorm() ? 1f : qScale;
             NDArray qkv = ld.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"},
-                    new int[] {q, kv, kv}, c.hiddenSize());
+                    new int[] {q, kv, kv}, c.hiddenSize(), rowScale);
             NDArray bias = null;
             if (c.attentionBias()) {
                 bias = ld.fusedVector(new String[] {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias"},
-                        new int[] {q, kv, kv});
+                        new int[] {q, kv, kv}, rowScale);
             }
             NDArray qkNorm = null;
             if (c.qkNorm()) {
                 float[] qn = ld.floats(p + "self_attn.q_norm.weight", c.headDim());
+                for (int i = 0; i < qn.length; i++) qn[i] *= qScale;
                 float[] kn = ld.floats(p + "self_attn.k_norm.weight", c.headDim());
                 float[] all = new float[(c.numHeads() + c.numKvHeads()) * c.headDim()];
                 for (int h = 0; h < c.numHeads() + c.numKvHeads(); h++) {
@@ -84,7 +89,7 @@ final class LlamaWeights implements AutoCloseable {
                     ld.matrix(p + "self_attn.o_proj.weight", c.hiddenSize(), q),
                     ld.vector(p + "post_attention_layernorm.weight", c.hiddenSize()),
                     ld.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
-                            new int[] {c.intermediateSize(), c.intermediateSize()}, c.hiddenSize()),
+                            new int[] {c.intermediateSize(), c.intermediateSize()}, c.hiddenSize(), 1f),
                     ld.matrix(p + "mlp.down_proj.weight", c.hiddenSize(), c.intermediateSize()));
         }
         NDArray finalNorm = ld.vector("model.norm.weight", c.hiddenSize());
@@ -166,12 +171,14 @@ final class LlamaWeights implements AutoCloseable {
             }
         }
 
-        NDArray fused(String[] names, int[] rows, long cols) {
+        /** Row-wise concatenation; the first part is multiplied by {@code firstScale}. */
+        NDArray fused(String[] names, int[] rows, long cols, float firstScale) {
             try (NDManager tmp = manager.newSubManager()) {
                 NDList parts = new NDList();
                 for (int i = 0; i < names.length; i++) {
                     NDArray a = upload(tensor(names[i], rows[i], cols), new Shape(rows[i], cols), dtype);
                     a.attach(tmp);
+                    if (i == 0 && firstScale != 1f) a = a.mul(firstScale);
                     parts.add(a);
                 }
                 NDArray out = NDArrays.concat(parts, 0);
@@ -180,12 +187,13 @@ final class LlamaWeights implements AutoCloseable {
             }
         }
 
-        NDArray fusedVector(String[] names, int[] sizes) {
+        NDArray fusedVector(String[] names, int[] sizes, float firstScale) {
             try (NDManager tmp = manager.newSubManager()) {
                 NDList parts = new NDList();
                 for (int i = 0; i < names.length; i++) {
                     NDArray a = upload(tensor(names[i], sizes[i]), new Shape(sizes[i]), DataType.FLOAT32);
                     a.attach(tmp);
+                    if (i == 0 && firstScale != 1f) a = a.mul(firstScale);
                     parts.add(a);
                 }
                 NDArray out = NDArrays.concat(parts, 0);

@@ -12,6 +12,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class GgufDequantizerTest {
 
+    private static JsonNode reference;
+
+    private static synchronized JsonNode reference(Path dir) throws java.io.IOException {
+        if (reference == null) reference = new ObjectMapper().readTree(dir.resolve("reference-logits.json").toFile());
+        return reference;
+    }
+
     static Stream<String> types() {
         return Stream.of("F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K");
     }
@@ -22,8 +29,7 @@ class GgufDequantizerTest {
     void firstValuesOfAttnQMatchTheReferenceDequantization(String type) throws Exception {
         Path dir = SharedFixtures.require("models/tiny-random-llama");
         Path file = dir.resolve("tiny-random-llama-" + type + ".gguf");
-        JsonNode ref = new ObjectMapper().readTree(dir.resolve("reference-logits.json").toFile())
-                .path("files").path(file.getFileName().toString()).path("blk.0.attn_q.weight.first512");
+        JsonNode ref = reference(dir).path("files").path(file.getFileName().toString()).path("blk.0.attn_q.weight.first512");
         assertThat(ref.size()).isEqualTo(512);
         try (GgufFile gguf = GgufReader.open(file)) {
             GgufTensorInfo info = gguf.tensors().get("blk.0.attn_q.weight");
