@@ -98,10 +98,11 @@ final class BenchCommand implements Callable<Integer> {
                 report.forEach((k, v) -> {
                     if (!k.equals("results")) System.out.printf("%-14s %s%n", k, v);
                 });
-                System.out.printf("%-6s %14s %14s %14s%n", "batch", "prefill tok/s", "decode tok/s", "ms/step");
+                System.out.printf("%-6s %14s %14s %14s %14s%n", "batch", "prefill tok/s", "decode tok/s", "ms/step", "cpu ms/step");
                 for (Object o : (List<?>) report.get("results")) {
                     Map<?, ?> r = (Map<?, ?>) o;
-                    System.out.printf("%-6s %14.1f %14.1f %14.2f%n", r.get("batch"), r.get("prefill_tok_s"), r.get("decode_tok_s"), r.get("decode_ms_per_step"));
+                    System.out.printf("%-6s %14.1f %14.1f %14.2f %14.2f%n", r.get("batch"), r.get("prefill_tok_s"), r.get("decode_tok_s"),
+                            r.get("decode_ms_per_step"), r.get("decode_cpu_ms_per_step"));
                 }
             }
             return 0;
@@ -111,12 +112,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> measure(LanguageModel lm, int batch) {
+        long c0 = cpuNanos();
         long t0 = System.nanoTime();
         run(lm, batch, promptTokens, 1);
         double prefill = (System.nanoTime() - t0) / 1e9;
+        long c1 = cpuNanos();
         long t1 = System.nanoTime();
         int generated = run(lm, batch, promptTokens, genTokens);
         double total = (System.nanoTime() - t1) / 1e9;
+        double decodeCpu = Math.max(0, (cpuNanos() - c1) - (c1 - c0)) / 1e9;
         double decode = Math.max(1e-9, total - prefill);
         int decodeTokens = generated - batch; // the first token of each sequence comes from prefill
         Map<String, Object> r = new LinkedHashMap<>();
@@ -124,6 +128,9 @@ final class BenchCommand implements Callable<Integer> {
         r.put("prefill_tok_s", batch * promptTokens / prefill);
         r.put("decode_tok_s", decodeTokens / decode);
         r.put("decode_ms_per_step", 1000 * decode / Math.max(1, genTokens - 1));
+        // CPU seconds the process spent per decode step: on a shared, overloaded machine this is closer to what an
+        // idle machine would take than wall time is (with --threads 1 it is the single-core step time)
+        r.put("decode_cpu_ms_per_step", 1000 * decodeCpu / Math.max(1, genTokens - 1));
         r.put("generated_tokens", generated);
         return r;
     }
@@ -168,6 +175,10 @@ final class BenchCommand implements Callable<Integer> {
         int n = 0;
         for (Generation g : lm.generate(requests)) n += g.tokens().length;
         return n;
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Peak resident memory of this process (VmHWM: Java heap + libtorch's native allocations). */

@@ -309,6 +309,12 @@ public final class OpenAiServer implements AutoCloseable {
         });
         Answer a = dca.ask(req.ask(), new AnswerListener() {
             @Override
+            public void onRoute(dev.dca.router.RouteDecision d) {
+                // the headers have not gone yet (they go with the first event)
+                ex.getResponseHeaders().set("X-Dca-Route", d.route().label());
+            }
+
+            @Override
             public void onThinking(int tokens, int budget) {
                 sse.comment("thinking " + tokens + "/" + budget);
             }

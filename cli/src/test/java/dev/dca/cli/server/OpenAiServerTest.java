@@ -159,6 +159,7 @@ class OpenAiServerTest {
                  "messages":[{"role":"user","content":"What is 17 + 25?"}]}""", KEY);
         assertThat(raw.statusCode()).isEqualTo(200);
         assertThat(raw.body()).contains(": thinking ").endsWith("data: [DONE]\n\n");
+        assertThat(raw.headers().firstValue("X-Dca-Route")).hasValue("reasoning");
 
         OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(base + "/v1").apiKey(KEY)
                 .modelName("stories260K").maxTokens(8).timeout(Duration.ofSeconds(120)).build();

@@ -146,7 +146,10 @@ class TrainerTest {
     void fine_tuning_should_start_from_the_base_model_and_train_on_the_given_examples(@TempDir Path tuned) throws Exception {
         var example = dev.dca.foundry.curriculum.Curriculum.reasoningExample("Tom has 17 apples and buys 25 more. How many apples does he have now?",
                 "Tom has 17+25=<<17+25=42>>42 apples now.\nAnswer: 42", "42", "gain");
-        TrainConfig c = config.withSteps(3);
+        TrainConfig t = config;
+        TrainConfig c = new TrainConfig(t.hiddenSize(), t.intermediateSize(), t.numLayers(), t.numHeads(), t.numKvHeads(), t.vocabSize(),
+                t.tokenizerExamples(), t.seqLen(), t.batchSize(), 3, 0, 1e-3, 1.0, 0.0, t.beta1(), t.beta2(),
+                t.gradClip(), t.ropeTheta(), t.rmsNormEps(), t.seed(), 0, t.mix());
         Trainer.Result r = new Trainer(c, tuned, TrainListener.NONE).initFrom(out).data(i -> example).run(false);
         // the base model already knows the format: its loss starts well below a fresh model's
         assertThat(r.losses().getFirst()).isLessThan(result.losses().getFirst() - 0.5);
