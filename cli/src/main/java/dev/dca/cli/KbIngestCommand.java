@@ -42,9 +42,10 @@ final class KbIngestCommand implements Callable<Integer> {
                 KbProgress listener = new KbProgress(System.err, progress != null ? progress : KbProgress.interactive())) {
             IngestReport r = base.ingest(paths, options, listener);
             listener.close();
-            out.printf("%d files: %d added, %d updated, %d unchanged, %d skipped; %d chunks in %.1f s (%.1f chunks/s) -> %s%n",
+            out.printf("%d files: %d added, %d updated, %d unchanged, %d skipped; %d chunks in %.1f s (%.1f chunks/s, "
+                            + "%.0f%% of the time embedding) -> %s%n",
                     r.files(), r.added(), r.updated(), r.unchanged(), r.skipped(), r.chunks(), r.seconds(),
-                    r.chunksPerSecond(), base.directory());
+                    r.chunksPerSecond(), r.seconds() > 0 ? 100 * r.embedSeconds() / r.seconds() : 0, base.directory());
             return 0;
         }
     }

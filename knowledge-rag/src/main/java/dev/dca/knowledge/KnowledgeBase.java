@@ -21,6 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
@@ -67,6 +71,13 @@ public final class KnowledgeBase implements Closeable {
     private final Embedder embedder;
     private final SearcherManager searchers;
     private final Object writeLock = new Object();
+
+    /** Embeds hybrid queries beside the BM25 search; daemon threads, so they never keep the JVM alive. */
+    private static final ExecutorService QUERY_EMBEDDING = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "dca-kb-query-embedding");
+        t.setDaemon(true);
+        return t;
+    });
 
     private KnowledgeBase(Path dir, Directory directory, Embedder embedder) throws IOException {
         this.dir = dir;
@@ -258,6 +269,7 @@ public final class KnowledgeBase implements Closeable {
         Chunker chunker = new Chunker(options.chunkSize(), options.overlap());
         int[] counts = new int[IngestOutcome.values().length];
         int chunksWritten = 0;
+        long[] embedNanos = {0};
         synchronized (writeLock) {
             try (IndexWriter writer = openWriter(dir, directory)) {
                 writer.setLiveCommitData(commitData(embedder).entrySet());
@@ -292,7 +304,7 @@ public final class KnowledgeBase implements Closeable {
                     pending.add(new Pending(c, old == null ? IngestOutcome.ADDED : IngestOutcome.UPDATED, doc, chunks));
                     pendingChunks += chunks.size();
                     if (pendingChunks >= options.embedBatch()) {
-                        int[] r = flush(writer, pending, chunking, counts, listener);
+                        int[] r = flush(writer, pending, chunking, counts, listener, embedNanos);
                         chunksWritten += r[0];
                         filesSinceCommit += r[1];
                         filesDone += r[1];
@@ -308,7 +320,7 @@ public final class KnowledgeBase implements Closeable {
                         }
                     }
                 }
-                int[] r = flush(writer, pending, chunking, counts, listener);
+                int[] r = flush(writer, pending, chunking, counts, listener, embedNanos);
                 chunksWritten += r[0];
                 filesDone += r[1];
                 writer.commit();
@@ -318,15 +330,17 @@ public final class KnowledgeBase implements Closeable {
         searchers.maybeRefreshBlocking();
         return new IngestReport(counts[IngestOutcome.ADDED.ordinal()], counts[IngestOutcome.UPDATED.ordinal()],
                 counts[IngestOutcome.UNCHANGED.ordinal()], counts[IngestOutcome.SKIPPED.ordinal()], chunksWritten,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, embedNanos[0] / 1e9);
     }
 
     /** Embeds all pending chunks in one batch and writes each file as one block. Returns {chunks, files}. */
-    private int[] flush(IndexWriter writer, List<Pending> pending, String chunking, int[] counts, IngestListener listener)
-            throws IOException {
+    private int[] flush(IndexWriter writer, List<Pending> pending, String chunking, int[] counts, IngestListener listener,
+            long[] embedNanos) throws IOException {
         List<String> texts = new ArrayList<>();
         for (Pending p : pending) for (Chunk c : p.chunks()) texts.add(embeddingText(p.doc(), c));
+        long t0 = System.nanoTime();
         float[][] vectors = embedder.embed(texts);
+        embedNanos[0] += System.nanoTime() - t0;
         if (vectors.length != texts.size())
             throw new IllegalStateException("embedder returned " + vectors.length + " vectors for " + texts.size() + " texts");
         int v = 0, chunks = 0;
@@ -429,9 +443,14 @@ public final class KnowledgeBase implements Closeable {
             List<HybridFusion.Scored> ranked = switch (request.mode()) {
                 case BM25 -> bm25(searcher, request.query(), filter, n);
                 case DENSE -> dense(searcher, embedder.embed(request.query()), filter, n);
-                case HYBRID -> HybridFusion.fuse(bm25(searcher, request.query(), filter, n),
-                        dense(searcher, embedder.embed(request.query()), filter, n), request.fusion(),
-                        request.denseWeight());
+                case HYBRID -> {
+                    // The query embedding is the slowest step: compute it while BM25 runs on this thread.
+                    CompletableFuture<float[]> vector = CompletableFuture.supplyAsync(
+                            () -> embedder.embed(request.query()), QUERY_EMBEDDING);
+                    List<HybridFusion.Scored> lexical = bm25(searcher, request.query(), filter, n);
+                    yield HybridFusion.fuse(lexical, dense(searcher, join(vector), filter, n), request.fusion(),
+                            request.denseWeight());
+                }
             };
             List<SearchHit> hits = new ArrayList<>(Math.min(request.k(), ranked.size()));
             StoredFields stored = searcher.storedFields();
@@ -442,6 +461,16 @@ public final class KnowledgeBase implements Closeable {
             return hits;
         } finally {
             searchers.release(searcher);
+        }
+    }
+
+    private static float[] join(CompletableFuture<float[]> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IOException(e.getCause());
         }
     }
 

@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +13,6 @@ import dev.dca.foundry.curriculum.ExampleSource;
 import dev.dca.foundry.tokenizer.BpeTrainer;
 import dev.dca.foundry.tokenizer.ChatFormat;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,20 +208,13 @@ public final class Trainer {
         Files.write(log, kept);
     }
 
-    /** Linear warmup from 0, then cosine decay to {@code lr * minLrRatio} at the last step (DJL trackers). */
+    /** Linear warmup from lr / warmupSteps, then cosine decay to {@code lr * minLrRatio} at the last step (DJL trackers). */
     static Tracker schedule(TrainConfig c) {
-        Tracker cosine = Tracker.cosine().setBaseValue((float) c.lr()).optFinalValue((float) (c.lr() * c.minLrRatio()))
+        // DJL's cosine tracker needs a decay; a floor equal to the peak (fine-tuning) is a constant rate
+        Tracker cosine = c.minLrRatio() >= 1 ? Tracker.fixed((float) c.lr()) : Tracker.cosine().setBaseValue((float) c.lr()).optFinalValue((float) (c.lr() * c.minLrRatio()))
                 .setMaxUpdates(Math.max(1, c.steps() - c.warmupSteps())).build();
         if (c.warmupSteps() == 0) return cosine;
         return Tracker.warmUp().optWarmUpBeginValue((float) (c.lr() / c.warmupSteps())).optWarmUpSteps(c.warmupSteps()).setMainTracker(cosine).build();
     }
 
-    static Shape shape(long... dims) {
-        return new Shape(dims);
-    }
-
-    @SuppressWarnings("unused")
-    private static void unchecked(IOException e) {
-        throw new UncheckedIOException(e);
-    }
 }

@@ -75,10 +75,17 @@ class CurriculumTest {
     @Test
     void arithmetic_replies_should_end_with_the_answer_line_the_reasoning_core_parses() {
         Set<Integer> operationCounts = new HashSet<>();
+        int withSources = 0;
         for (Example e : examples(12, 2000)) {
             if (e.kind() != Example.Kind.ARITHMETIC) continue;
             assertThat(e.messages().get(0).content()).isIn(ReasoningPrompt.SYSTEM, ReasoningPrompt.DIRECT_SYSTEM);
-            assertThat(e.messages().get(1).content()).startsWith("Question: ");
+            String user = e.messages().get(1).content();
+            if (user.startsWith("Context:")) {
+                withSources++;
+                assertThat(user).startsWith("Context:\n" + Curriculum.SOURCES_HEADING + "\n[1] ").containsPattern("\n\nQuestion: [^\n]+\\?$");
+            } else {
+                assertThat(user).startsWith("Question: ");
+            }
             assertThat(ReasoningPrompt.extractAnswer(e.reply())).isEqualTo(e.answer());
             String scratchpad = ReasoningPrompt.scratchpad(e.reply());
             int steps = ReasoningPrompt.steps(scratchpad).size();
@@ -92,6 +99,7 @@ class CurriculumTest {
             }
         }
         assertThat(operationCounts).containsExactlyInAnyOrder(1, 2, 3, 4);
+        assertThat(withSources).isBetween(50, 250);
     }
 
     @Test
