@@ -6,6 +6,7 @@ import dev.dca.foundry.curriculum.Example;
 import dev.dca.foundry.tokenizer.ChatFormat;
 import dev.dca.runtime.chat.Message;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Turns curriculum examples into training rows: whole conversations packed into rows of {@code seqLen + 1}
@@ -78,25 +79,28 @@ public final class Batcher {
         return new Batch(tokens, mask, targets);
     }
 
+    private record Segment(String text, boolean trained) {}
+
     /** A conversation's ids and, per id, whether it is trained on. */
     record Encoded(long[] ids, boolean[] trained) {}
 
-    Encoded encode(java.util.List<Message> messages) {
+    Encoded encode(List<Message> messages) {
         long[] ids = new long[64];
         boolean[] trained = new boolean[64];
         int n = 0;
         ids[n++] = ChatFormat.BOS_ID;
         for (Message msg : messages) {
             boolean assistant = msg.role().equals("assistant");
-            for (String[] seg : new String[][] {{ChatFormat.header(msg.role()), "0"}, {ChatFormat.body(msg.content()), assistant ? "1" : "0"}, {"\n", "0"}}) {
-                long[] part = tokenizer.encode(seg[0], false, false).getIds();
+            for (Segment seg : List.of(new Segment(ChatFormat.header(msg.role()), false), new Segment(ChatFormat.body(msg.content()), assistant),
+                    new Segment("\n", false))) {
+                long[] part = tokenizer.encode(seg.text(), false, false).getIds();
                 if (n + part.length > ids.length) {
                     int cap = Math.max(ids.length * 2, n + part.length);
                     ids = Arrays.copyOf(ids, cap);
                     trained = Arrays.copyOf(trained, cap);
                 }
                 System.arraycopy(part, 0, ids, n, part.length);
-                Arrays.fill(trained, n, n + part.length, seg[1].equals("1"));
+                Arrays.fill(trained, n, n + part.length, seg.trained());
                 n += part.length;
             }
         }
