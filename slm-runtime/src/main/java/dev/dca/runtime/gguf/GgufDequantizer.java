@@ -2,6 +2,7 @@ package dev.dca.runtime.gguf;
 
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 /**
  * Turns ggml-typed tensor bytes into floats with the reference formulas of ggml-quants.c
@@ -35,18 +36,28 @@ public final class GgufDequantizer {
             throw new IllegalArgumentException(elements + " elements are not whole " + type + " blocks of " + type.blockSize);
         }
         int blocksPerChunk = Math.max(1, CHUNK_ELEMENTS / type.blockSize);
-        byte[] in = new byte[blocksPerChunk * type.typeSize];
-        float[] out = new float[blocksPerChunk * type.blockSize];
         long blocks = elements / type.blockSize;
-        long srcPos = 0;
-        for (long b = 0; b < blocks; b += blocksPerChunk) {
-            int nb = (int) Math.min(blocksPerChunk, blocks - b);
-            int inBytes = nb * type.typeSize;
-            src.get((int) srcPos, in, 0, inBytes);
-            srcPos += inBytes;
-            decode(type, in, nb, out);
-            dst.put(out, 0, nb * type.blockSize);
-        }
+        int chunks = (int) ((blocks + blocksPerChunk - 1) / blocksPerChunk);
+        int base = dst.position();
+        // big tensors are split over the cores by chunk; each chunk reads and writes its own disjoint range
+        IntStream range = IntStream.range(0, chunks);
+        (chunks >= 8 ? range.parallel() : range).forEach(new java.util.function.IntConsumer() {
+            private final ThreadLocal<byte[]> in = ThreadLocal.withInitial(() -> new byte[blocksPerChunk * type.typeSize]);
+            private final ThreadLocal<float[]> out = ThreadLocal.withInitial(() -> new float[blocksPerChunk * type.blockSize]);
+
+            @Override
+            public void accept(int c) {
+                long b = (long) c * blocksPerChunk;
+                int nb = (int) Math.min(blocksPerChunk, blocks - b);
+                byte[] bytes = in.get();
+                float[] floats = out.get();
+                // duplicates: buffers are not thread-safe objects, even for absolute access
+                src.duplicate().get((int) (b * type.typeSize), bytes, 0, nb * type.typeSize);
+                decode(type, bytes, nb, floats);
+                dst.duplicate().put(base + (int) (b * type.blockSize), floats, 0, nb * type.blockSize);
+            }
+        });
+        dst.position(base + (int) elements);
     }
 
     /** Decodes all of {@code src} into a new array (small tensors and tests). */
