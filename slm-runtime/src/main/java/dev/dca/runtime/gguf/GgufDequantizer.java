@@ -41,21 +41,16 @@ public final class GgufDequantizer {
         int base = dst.position();
         // big tensors are split over the cores by chunk; each chunk reads and writes its own disjoint range
         IntStream range = IntStream.range(0, chunks);
-        (chunks >= 8 ? range.parallel() : range).forEach(new java.util.function.IntConsumer() {
-            private final ThreadLocal<byte[]> in = ThreadLocal.withInitial(() -> new byte[blocksPerChunk * type.typeSize]);
-            private final ThreadLocal<float[]> out = ThreadLocal.withInitial(() -> new float[blocksPerChunk * type.blockSize]);
-
-            @Override
-            public void accept(int c) {
-                long b = (long) c * blocksPerChunk;
-                int nb = (int) Math.min(blocksPerChunk, blocks - b);
-                byte[] bytes = in.get();
-                float[] floats = out.get();
-                // duplicates: buffers are not thread-safe objects, even for absolute access
-                src.duplicate().get((int) (b * type.typeSize), bytes, 0, nb * type.typeSize);
-                decode(type, bytes, nb, floats);
-                dst.duplicate().put(base + (int) (b * type.blockSize), floats, 0, nb * type.blockSize);
-            }
+        (chunks >= 8 ? range.parallel() : range).forEach(c -> {
+            long b = (long) c * blocksPerChunk;
+            int nb = (int) Math.min(blocksPerChunk, blocks - b);
+            // per-chunk scratch (256 KiB of floats): short-lived young-generation garbage, no thread-locals to leak
+            byte[] bytes = new byte[nb * type.typeSize];
+            float[] floats = new float[nb * type.blockSize];
+            // duplicates: buffers are not thread-safe objects, even for absolute access
+            src.duplicate().get((int) (b * type.typeSize), bytes, 0, bytes.length);
+            decode(type, bytes, nb, floats);
+            dst.duplicate().put(base + (int) (b * type.blockSize), floats, 0, floats.length);
         });
         dst.position(base + (int) elements);
     }
