@@ -167,7 +167,10 @@ public final class OpenAiServer implements AutoCloseable {
         String len = ex.getRequestHeaders().getFirst("Content-Length");
         if (len != null) {
             try {
-                if (Long.parseLong(len.strip()) > MAX_BODY_BYTES) throw tooLarge();
+                if (Long.parseLong(len.strip()) > MAX_BODY_BYTES) {
+                    drain(ex.getRequestBody());
+                    throw tooLarge();
+                }
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("bad Content-Length header", null);
             }
@@ -186,10 +189,25 @@ public final class OpenAiServer implements AutoCloseable {
         byte[] buf = new byte[16384];
         int n;
         while ((n = in.read(buf)) > 0) {
-            if (out.size() + n > MAX_BODY_BYTES) throw tooLarge();
+            if (out.size() + n > MAX_BODY_BYTES) {
+                drain(in);
+                throw tooLarge();
+            }
             out.write(buf, 0, n);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Reads and discards what is left of an oversized body (up to a bound) before the 413 goes out: a server that
+     * answers and closes while the client is still sending makes most clients see a connection reset instead of
+     * the error. Past the bound the connection is simply closed.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] buf = new byte[65536];
+        long left = 16L * MAX_BODY_BYTES;
+        int n;
+        while (left > 0 && (n = in.read(buf)) > 0) left -= n;
     }
 
     private static ApiException tooLarge() {
