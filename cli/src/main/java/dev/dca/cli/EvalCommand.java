@@ -40,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--dataset", required = true, paramLabel = "FILE|builtin:NAME",
-            description = "JSONL dataset, or builtin:arith-sample.")
+            description = "JSONL dataset (GSM8K or MATH form), builtin:holdout (the foundry's held-out problem families) or builtin:arith-sample.")
     String dataset;
 
     @Option(names = "--model", paramLabel = "PATH",
@@ -92,7 +92,7 @@ final class EvalCommand implements Callable<Integer> {
         if (strategy != null) Strategies.byName(strategy); // fail fast on a bad name
         if (plot != null && !sweep) throw new IllegalArgumentException("--plot needs --sweep");
         if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
-        List<Problem> problems = Datasets.load(dataset);
+        List<Problem> problems = HOLDOUT.equals(dataset) ? holdout(limit == null ? HOLDOUT_SIZE : limit) : Datasets.load(dataset);
         if (limit != null && limit < problems.size()) problems = problems.subList(0, limit);
         Budget base = budget(e.defaultBudget());
         PrintWriter out = spec.commandLine().getOut();
@@ -170,5 +170,20 @@ final class EvalCommand implements Callable<Integer> {
         o.put("seconds_per_problem", r.secondsPerProblem());
         o.put("max_reasoning_tokens", b.maxReasoningTokens());
         return o;
+    }
+
+    /** {@code builtin:holdout}: generated from the foundry's held-out template families (seed 1), never trained on. */
+    static final String HOLDOUT = "builtin:holdout";
+
+    static final int HOLDOUT_SIZE = 500;
+
+    static List<Problem> holdout(int n) {
+        List<Problem> out = new java.util.ArrayList<>(n);
+        List<dev.dca.foundry.curriculum.Curriculum.HoldoutRecord> records = dev.dca.foundry.curriculum.Curriculum.holdout(1, n);
+        for (int i = 0; i < records.size(); i++) {
+            var r = records.get(i);
+            out.add(new Problem("holdout-" + i + "-" + r.family(), r.question(), dev.dca.reasoning.eval.AnswerExtractor.gsm8kGold(r.answer())));
+        }
+        return out;
     }
 }

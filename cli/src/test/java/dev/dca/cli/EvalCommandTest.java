@@ -25,6 +25,18 @@ class EvalCommandTest {
     }
 
     @Test
+    void builtin_holdout_comes_from_the_foundry_held_out_families_with_numeric_gold_answers() {
+        var problems = EvalCommand.holdout(50);
+        assertThat(problems).hasSize(50);
+        assertThat(problems).allSatisfy(p -> {
+            assertThat(p.gold()).matches("-?[0-9]+(\\.[0-9]+)?");
+            assertThat(p.question()).isNotBlank();
+        });
+        // deterministic: the same set every time, so scores are comparable across runs
+        assertThat(EvalCommand.holdout(5)).isEqualTo(problems.subList(0, 5));
+    }
+
+    @Test
     void should_sweep_budgets_and_draw_the_plot(@TempDir Path dir) throws Exception {
         String model = CliRunner.stories260K().toString();
         Path png = dir.resolve("sweep.png");
