@@ -121,31 +121,7 @@ public final class HfModelFiles implements ModelFiles {
     /** Every tensor the decoder needs is present with the shape the config implies. */
     private void checkShapes() {
         ModelConfig c = config;
-        long q = (long) c.numHeads() * c.headDim(), kv = (long) c.numKvHeads() * c.headDim();
-        expect("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
-        expect("model.norm.weight", c.hiddenSize());
-        if (!c.tiedEmbeddings()) expect("lm_head.weight", c.vocabSize(), c.hiddenSize());
-        for (int l = 0; l < c.numLayers(); l++) {
-            String p = "model.layers." + l + ".";
-            expect(p + "input_layernorm.weight", c.hiddenSize());
-            expect(p + "post_attention_layernorm.weight", c.hiddenSize());
-            expect(p + "self_attn.q_proj.weight", q, c.hiddenSize());
-            expect(p + "self_attn.k_proj.weight", kv, c.hiddenSize());
-            expect(p + "self_attn.v_proj.weight", kv, c.hiddenSize());
-            expect(p + "self_attn.o_proj.weight", c.hiddenSize(), q);
-            expect(p + "mlp.gate_proj.weight", c.intermediateSize(), c.hiddenSize());
-            expect(p + "mlp.up_proj.weight", c.intermediateSize(), c.hiddenSize());
-            expect(p + "mlp.down_proj.weight", c.hiddenSize(), c.intermediateSize());
-            if (c.attentionBias()) {
-                expect(p + "self_attn.q_proj.bias", q);
-                expect(p + "self_attn.k_proj.bias", kv);
-                expect(p + "self_attn.v_proj.bias", kv);
-            }
-            if (c.qkNorm()) {
-                expect(p + "self_attn.q_norm.weight", c.headDim());
-                expect(p + "self_attn.k_norm.weight", c.headDim());
-            }
-        }
+        for (var e : c.tensorShapes().entrySet()) expect(e.getKey(), e.getValue());
     }
 
     private void expect(String name, long... shape) {

@@ -47,6 +47,40 @@ public record ModelConfig(
         }
     }
 
+    /**
+     * Every tensor the decoder needs, by canonical name, with the shape these hyper-parameters imply (PyTorch
+     * order); {@code rope_freqs.weight} is optional and not listed. Loaders check their files against this.
+     */
+    public java.util.Map<String, long[]> tensorShapes() {
+        java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
+        long h = hiddenSize, ff = intermediateSize, q = (long) numHeads * headDim, kv = (long) numKvHeads * headDim;
+        m.put("model.embed_tokens.weight", new long[] {vocabSize, h});
+        m.put("model.norm.weight", new long[] {h});
+        if (!tiedEmbeddings) m.put("lm_head.weight", new long[] {vocabSize, h});
+        for (int l = 0; l < numLayers; l++) {
+            String p = "model.layers." + l + ".";
+            m.put(p + "input_layernorm.weight", new long[] {h});
+            m.put(p + "post_attention_layernorm.weight", new long[] {h});
+            m.put(p + "self_attn.q_proj.weight", new long[] {q, h});
+            m.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
+            m.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
+            m.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+            m.put(p + "mlp.gate_proj.weight", new long[] {ff, h});
+            m.put(p + "mlp.up_proj.weight", new long[] {ff, h});
+            m.put(p + "mlp.down_proj.weight", new long[] {h, ff});
+            if (attentionBias) {
+                m.put(p + "self_attn.q_proj.bias", new long[] {q});
+                m.put(p + "self_attn.k_proj.bias", new long[] {kv});
+                m.put(p + "self_attn.v_proj.bias", new long[] {kv});
+            }
+            if (qkNorm) {
+                m.put(p + "self_attn.q_norm.weight", new long[] {headDim});
+                m.put(p + "self_attn.k_norm.weight", new long[] {headDim});
+            }
+        }
+        return m;
+    }
+
     private static String dims(int... d) {
         return java.util.Arrays.toString(d);
     }
