@@ -38,11 +38,8 @@ final class AssistantOptions {
     static Path resolveKb(String kb) {
         if (kb == null || kb.isBlank() || kb.equals("none") || kb.equals("off")) return null;
         if (kb.equals("demo") && !Files.isDirectory(Path.of(kb))) {
-            // the foundry's sample knowledge base, bundled beside the default model
-            return ModelResolver.bundled(Path.of("models", "demo-kb"))
-                    .or(() -> ModelResolver.bundled(ModelResolver.BUNDLED.resolve("demo-kb")))
-                    .orElseThrow(() -> new IllegalArgumentException(
-                            "the demo knowledge base is not bundled in this build (expected models/demo-kb)"));
+            // the foundry's generated sample knowledge base, built on first use
+            return dev.dca.foundry.curriculum.DemoKnowledgeBase.ensure(dev.dca.foundry.curriculum.DemoKnowledgeBase.defaultHome());
         }
         return Path.of(kb);
     }

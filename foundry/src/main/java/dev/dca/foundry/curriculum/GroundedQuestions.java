@@ -113,6 +113,20 @@ public final class GroundedQuestions {
         return new Item(passages, fill(a.question(), entity, ""), GroundedPrompt.DONT_KNOW, 0, entity, a.key(), "", "");
     }
 
+    /**
+     * One invented entity with every attribute of its kind stated, as a small Markdown document: the sample
+     * knowledge base ({@code --kb demo}) is made of these. Same {@code Draw} state, same document.
+     *
+     * @return {file name, Markdown text}
+     */
+    static String[] document(Draw d) {
+        Kind kind = d.pick(KINDS);
+        String entity = entityName(kind, d);
+        StringBuilder text = new StringBuilder("# ").append(Character.toUpperCase(entity.charAt(0))).append(entity.substring(1)).append("\n\n");
+        for (Attribute a : kind.attributes()) text.append(fill(a.statement(), entity, value(a.key(), d))).append(' ');
+        return new String[] {entity.toLowerCase().replace(' ', '-') + ".md", text.toString().strip() + "\n"};
+    }
+
     /** The user message of an item, exactly as the router renders it. */
     static String userMessage(Item item) {
         return GroundedPrompt.render(item.question(), item.passages());
