@@ -79,11 +79,27 @@ public final class KnowledgeBase implements Closeable {
         return t;
     });
 
+    /**
+     * Searches an index's segments in parallel (Lucene hands each segment's HNSW graph and postings to this pool),
+     * so a query's latency does not grow with the number of segments on a multi-core machine.
+     */
+    private static final ExecutorService SEGMENT_SEARCH = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "dca-kb-segment-search");
+                t.setDaemon(true);
+                return t;
+            });
+
     private KnowledgeBase(Path dir, Directory directory, Embedder embedder) throws IOException {
         this.dir = dir;
         this.directory = directory;
         this.embedder = embedder;
-        this.searchers = new SearcherManager(directory, null);
+        this.searchers = new SearcherManager(directory, new org.apache.lucene.search.SearcherFactory() {
+            @Override
+            public IndexSearcher newSearcher(org.apache.lucene.index.IndexReader reader, org.apache.lucene.index.IndexReader previous) {
+                return new IndexSearcher(reader, SEGMENT_SEARCH);
+            }
+        });
     }
 
     /** {@code $DCA_KB} if set, else {@code ~/.dca/kb}. */
