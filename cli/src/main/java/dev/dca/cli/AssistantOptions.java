@@ -4,7 +4,6 @@ import dev.dca.reasoning.Effort;
 import dev.dca.router.Dca;
 import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -37,11 +36,7 @@ final class AssistantOptions {
 
     static Path resolveKb(String kb) {
         if (kb == null || kb.isBlank() || kb.equals("none") || kb.equals("off")) return null;
-        if (kb.equals("demo") && !Files.isDirectory(Path.of(kb))) {
-            // the foundry's generated sample knowledge base, built on first use
-            return dev.dca.foundry.curriculum.DemoKnowledgeBase.ensure(dev.dca.foundry.curriculum.DemoKnowledgeBase.defaultHome());
-        }
-        return Path.of(kb);
+        return KbDirOption.named(kb);
     }
 
     LanguageModel loadModel() {

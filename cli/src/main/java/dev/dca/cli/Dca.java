@@ -26,9 +26,13 @@ public final class Dca implements Runnable {
         System.exit(execute(args));
     }
 
+    /** Lucene announces its vector implementation at INFO on every start; users need only its warnings. */
+    private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+
     /** Runs a command line; user errors print one line (no stack trace) and exit 2. */
     public static int execute(String... args) {
         System.setProperty("ai.djl.offline", "true");
+        LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
         CommandLine cli = new CommandLine(new Dca());
         cli.setExecutionExceptionHandler(new UserErrorHandler());
         return cli.execute(args);

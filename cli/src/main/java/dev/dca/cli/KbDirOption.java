@@ -8,10 +8,21 @@ import picocli.CommandLine.Option;
 final class KbDirOption {
 
     @Option(names = "--kb", paramLabel = "DIR",
-            description = "Knowledge base folder (default: $DCA_KB or ~/.dca/kb).")
-    Path dir;
+            description = "Knowledge base folder, or 'demo' for the generated sample (default: $DCA_KB or ~/.dca/kb).")
+    String dir;
 
     Path resolve() {
-        return dir != null ? dir : KnowledgeBase.defaultDirectory();
+        return dir != null ? named(dir) : KnowledgeBase.defaultDirectory();
+    }
+
+    /**
+     * A {@code --kb} value as a folder: {@code demo} (unless a folder of that name exists here) is the foundry's
+     * generated sample knowledge base, built and indexed on first use in {@code ~/.dca/demo-kb}.
+     */
+    static Path named(String kb) {
+        if (kb.equals("demo") && !java.nio.file.Files.isDirectory(Path.of(kb))) {
+            return dev.dca.foundry.curriculum.DemoKnowledgeBase.ensure(dev.dca.foundry.curriculum.DemoKnowledgeBase.defaultHome());
+        }
+        return Path.of(kb);
     }
 }
