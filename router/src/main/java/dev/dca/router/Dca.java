@@ -147,7 +147,7 @@ public final class Dca implements Closeable {
 
         List<Passage> sources = List.of();
         if (decision.route().retrieves()) {
-            sources = found.stream().filter(p -> p.relevance() >= router.relevanceThreshold()).toList();
+            sources = fitSources(memory, request, found.stream().filter(p -> p.relevance() >= router.relevanceThreshold()).toList());
         }
         List<Citation> citations = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
@@ -159,6 +159,25 @@ public final class Dca implements Closeable {
         return decision.route().reasons()
                 ? reason(memory, request, listener, decision, sources, citations, protectedTexts)
                 : generate(memory, request, listener, decision, sources, citations, protectedTexts);
+    }
+
+    /**
+     * Drops the lowest-ranked passages until the grounded question fits the room a prompt has (small models have
+     * small contexts: the bundled one has 512 tokens); at least one passage stays, and if even that does not fit,
+     * the memory's own fitting reports it. Done before citations are numbered, so [n] always matches.
+     */
+    private List<Passage> fitSources(ConversationMemory memory, AskRequest request, List<Passage> sources) {
+        int ctx = model.info().contextLength();
+        int room = ctx - Math.min(request.maxTokens(), ctx / 2);
+        int k = sources.size();
+        while (k > 1) {
+            List<Message> probe = new ArrayList<>();
+            if (memory.systemPrompt() != null) probe.add(Message.system(memory.systemPrompt()));
+            probe.add(Message.user(GroundedPrompt.render(request.question(), sources.subList(0, k))));
+            if (renderer.tokens(probe, "").length <= room) break;
+            k--;
+        }
+        return sources.subList(0, k);
     }
 
     private Answer generate(ConversationMemory memory, AskRequest request, AnswerListener listener, RouteDecision decision,
