@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The shared fixtures (../shared) for engine tests; tests skip when a file is absent. */
-final class EngineFixtures {
+public final class EngineFixtures {
 
     private EngineFixtures() {}
 
@@ -34,7 +34,7 @@ final class EngineFixtures {
         }
     }
 
-    static int[] ints(JsonNode array) {
+    public static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
         return out;
@@ -44,7 +44,7 @@ final class EngineFixtures {
      * Largest normwise relative error over positions: max over t of max_v |actual - ref| / max_v |ref|. Normwise
      * rather than per element because logits near zero have no meaningful element-wise relative error.
      */
-    static double maxRelativeError(float[][] actual, JsonNode reference) {
+    public static double maxRelativeError(float[][] actual, JsonNode reference) {
         double worst = 0;
         for (int t = 0; t < reference.size(); t++) {
             JsonNode row = reference.get(t);

@@ -1,5 +1,7 @@
 package dev.dca.runtime.gguf;
 
+import static dev.dca.runtime.engine.EngineFixtures.ints;
+import static dev.dca.runtime.engine.EngineFixtures.maxRelativeError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -128,31 +130,9 @@ class GgufEndToEndTest {
         return v;
     }
 
-    static int[] ints(JsonNode a) {
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) out[i] = a.get(i).asInt();
-        return out;
-    }
-
     static List<String> strings(JsonNode a) {
         List<String> out = new ArrayList<>();
         a.forEach(n -> out.add(n.asText()));
         return out;
-    }
-
-    /** Normwise relative error, max over positions of max_v |actual - ref| / max_v |ref| (as the engine tests). */
-    static double maxRelativeError(float[][] actual, JsonNode reference) {
-        double worst = 0;
-        for (int t = 0; t < reference.size(); t++) {
-            JsonNode row = reference.get(t);
-            double diff = 0, scale = 0;
-            for (int v = 0; v < row.size(); v++) {
-                double r = row.get(v).asDouble();
-                diff = Math.max(diff, Math.abs(actual[t][v] - r));
-                scale = Math.max(scale, Math.abs(r));
-            }
-            worst = Math.max(worst, diff / scale);
-        }
-        return worst;
     }
 }
