@@ -3,7 +3,7 @@ package dev.dca.runtime.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dca.runtime.tokenizer.TokenizerFixtures;
+import dev.dca.runtime.SharedFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,11 +49,11 @@ class JinjaChatTemplateTest {
     static final Clock CLOCK = Clock.fixed(Instant.parse("2024-12-05T10:00:00Z"), ZoneOffset.UTC);
 
     private static ChatTemplate folder(String name) {
-        return JinjaChatTemplate.fromFolder(TokenizerFixtures.require("tokenizers/" + name)).orElseThrow();
+        return JinjaChatTemplate.fromFolder(SharedFixtures.require("tokenizers/" + name)).orElseThrow();
     }
 
     private static JinjaChatTemplate llamaCpp(String file, String bos, String eos) throws Exception {
-        Path path = TokenizerFixtures.require("tokenizers/chat-templates-llama.cpp/" + file);
+        Path path = SharedFixtures.require("tokenizers/chat-templates-llama.cpp/" + file);
         return JinjaChatTemplate.of(Files.readString(path), Map.of("bos_token", bos, "eos_token", eos), CLOCK);
     }
 

@@ -1,12 +1,11 @@
 package dev.dca.runtime.engine;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.dca.runtime.SharedFixtures;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The shared fixtures (../shared) for engine tests; tests skip when a file is absent. */
@@ -14,16 +13,9 @@ public final class EngineFixtures {
 
     private EngineFixtures() {}
 
-    static Path shared() {
-        String prop = System.getProperty("dca.shared");
-        return prop != null ? Path.of(prop) : Path.of("..", "..", "shared").toAbsolutePath().normalize();
-    }
-
     /** A file under shared/, or the test is skipped. */
     static Path require(String relative) {
-        Path p = shared().resolve(relative);
-        assumeTrue(Files.exists(p), "shared fixture " + p + " is absent");
-        return p;
+        return SharedFixtures.require(relative);
     }
 
     static JsonNode json(String relative) {

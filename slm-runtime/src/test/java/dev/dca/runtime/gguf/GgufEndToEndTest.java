@@ -1,5 +1,6 @@
 package dev.dca.runtime.gguf;
 
+import dev.dca.runtime.SharedFixtures;
 import static dev.dca.runtime.engine.EngineFixtures.ints;
 import static dev.dca.runtime.engine.EngineFixtures.maxRelativeError;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package dev.dca.runtime.gguf;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dca.runtime.hf.HfModelFiles;

@@ -1,5 +1,6 @@
 package dev.dca.runtime.hf;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,26 +18,19 @@ class HfModelFilesTest {
     @TempDir
     Path dir;
 
-    private static Path shared(String rel) {
-        String prop = System.getProperty("dca.shared");
-        Path p = (prop != null ? Path.of(prop) : Path.of("..", "..", "shared")).resolve(rel);
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(p), "shared fixture " + p + " is absent");
-        return p;
-    }
-
     @Test
     void config_json_maps_to_the_model_config_for_each_architecture() {
-        try (HfModelFiles q3 = HfModelFiles.open(shared("models/tiny-arch/qwen3-hf"))) {
+        try (HfModelFiles q3 = HfModelFiles.open(SharedFixtures.require("models/tiny-arch/qwen3-hf"))) {
             ModelConfig c = q3.config();
             assertThat(c.qkNorm()).isTrue();
             assertThat(c.headDim()).isEqualTo(64);
             assertThat(c.tiedEmbeddings()).isTrue();
             assertThat(c.ropeTheta()).isEqualTo(1e6f);
         }
-        try (HfModelFiles q2 = HfModelFiles.open(shared("models/tiny-arch/qwen2-hf"))) {
+        try (HfModelFiles q2 = HfModelFiles.open(SharedFixtures.require("models/tiny-arch/qwen2-hf"))) {
             assertThat(q2.config().attentionBias()).isTrue();
         }
-        try (HfModelFiles l3 = HfModelFiles.open(shared("models/tiny-arch/llama3-hf"))) {
+        try (HfModelFiles l3 = HfModelFiles.open(SharedFixtures.require("models/tiny-arch/llama3-hf"))) {
             assertThat(l3.config().ropeScaling()).isEqualTo(new ModelConfig.RopeScaling(8, 1, 4, 64));
             assertThat(l3.tokenizer()).isEmpty();
         }
@@ -53,7 +47,7 @@ class HfModelFilesTest {
     }
 
     private Path copyOf(String rel) throws IOException {
-        Path src = shared(rel);
+        Path src = SharedFixtures.require(rel);
         Path out = dir.resolve("model");
         Files.createDirectories(out);
         try (var s = Files.list(src)) {

@@ -1,5 +1,6 @@
 package dev.dca.runtime.hf;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import dev.dca.runtime.LanguageModel;
 import dev.dca.runtime.LoadOptions;
 import dev.dca.runtime.ModelLoader;
 import dev.dca.runtime.model.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,9 +20,7 @@ class RandomHfModelTest {
 
     @Test
     void writes_a_loadable_bf16_model_of_the_config_shape() {
-        String prop = System.getProperty("dca.shared");
-        Path config = (prop != null ? Path.of(prop) : Path.of("..", "..", "shared")).resolve("models/tiny-arch/qwen2-hf");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(config), "shared fixture " + config + " is absent");
+        Path config = SharedFixtures.require("models/tiny-arch/qwen2-hf");
         Path out = RandomHfModel.write(config, dir.resolve("random"), Tensor.DType.BF16, 1);
         try (LanguageModel m = ModelLoader.load(out, LoadOptions.DEFAULT.withMaxBatch(1))) {
             assertThat(m.info().architecture()).isEqualTo("qwen2");

@@ -1,5 +1,6 @@
 package dev.dca.runtime.llama2c;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,24 +26,17 @@ class Llama2cModelFilesTest {
     @TempDir
     Path dir;
 
-    private static Path shared(String rel) {
-        String prop = System.getProperty("dca.shared");
-        Path p = (prop != null ? Path.of(prop) : Path.of("..", "..", "shared")).resolve(rel);
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(p), "shared fixture " + p + " is absent");
-        return p;
-    }
-
     private Path copyStories(byte[] checkpoint) throws IOException {
         Path out = dir.resolve("stories");
         Files.createDirectories(out);
-        Files.copy(shared("models/stories260K/tok512.bin"), out.resolve("tok512.bin"));
+        Files.copy(SharedFixtures.require("models/stories260K/tok512.bin"), out.resolve("tok512.bin"));
         Files.write(out.resolve("model.bin"), checkpoint);
         return out.resolve("model.bin");
     }
 
     @Test
     void the_legacy_header_gives_the_config_and_the_folder_finds_checkpoint_and_tokenizer() {
-        try (Llama2cModelFiles f = Llama2cModelFiles.open(shared("models/stories260K"))) {
+        try (Llama2cModelFiles f = Llama2cModelFiles.open(SharedFixtures.require("models/stories260K"))) {
             ModelConfig c = f.config();
             assertThat(c.hiddenSize()).isEqualTo(64);
             assertThat(c.numLayers()).isEqualTo(5);
@@ -51,7 +45,7 @@ class Llama2cModelFilesTest {
             assertThat(f.version()).isZero();
             assertThat(f.tokenizer()).isPresent();
         }
-        try (Llama2cModelFiles f = Llama2cModelFiles.open(shared("models/tiny-random-llama/tiny-random-llama.bin"))) {
+        try (Llama2cModelFiles f = Llama2cModelFiles.open(SharedFixtures.require("models/tiny-random-llama/tiny-random-llama.bin"))) {
             assertThat(f.config().tiedEmbeddings()).isFalse(); // negative vocab_size: separate classifier
             assertThat(f.tensorNames()).contains("lm_head.weight");
         }
@@ -135,10 +129,10 @@ class Llama2cModelFilesTest {
 
     @Test
     void versioned_v1_and_v2_checkpoints_load_and_agree_with_v0() throws IOException {
-        byte[] v0 = Files.readAllBytes(shared("models/stories260K/stories260K.bin"));
+        byte[] v0 = Files.readAllBytes(SharedFixtures.require("models/stories260K/stories260K.bin"));
         int[] tokens = {1, 403, 407, 261, 378, 29, 300};
         float[][] reference;
-        try (LanguageModel m = ModelLoader.load(shared("models/stories260K/stories260K.bin"), LoadOptions.DEFAULT.withMaxBatch(1))) {
+        try (LanguageModel m = ModelLoader.load(SharedFixtures.require("models/stories260K/stories260K.bin"), LoadOptions.DEFAULT.withMaxBatch(1))) {
             reference = m.logits(tokens);
         }
         Path v1 = copyStories(exportVersion(v0, 1, 0));
@@ -161,7 +155,7 @@ class Llama2cModelFilesTest {
 
     @Test
     void a_truncated_checkpoint_is_reported_with_sizes() throws IOException {
-        byte[] v0 = Files.readAllBytes(shared("models/stories260K/stories260K.bin"));
+        byte[] v0 = Files.readAllBytes(SharedFixtures.require("models/stories260K/stories260K.bin"));
         Path bin = copyStories(Arrays.copyOf(v0, v0.length - 100));
         assertThatThrownBy(() -> Llama2cModelFiles.open(bin)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining(bin.toString()).hasMessageContaining("truncated").hasMessageContaining(String.valueOf(v0.length));
@@ -174,7 +168,7 @@ class Llama2cModelFilesTest {
         Path bin = copyStories(garbage);
         assertThatThrownBy(() -> Llama2cModelFiles.open(bin)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining(bin.toString()).hasMessageContaining("implausible header").hasMessageNotContaining("\n");
-        byte[] v0 = Files.readAllBytes(shared("models/stories260K/stories260K.bin"));
+        byte[] v0 = Files.readAllBytes(SharedFixtures.require("models/stories260K/stories260K.bin"));
         byte[] v9 = exportVersion(v0, 1, 0);
         ByteBuffer.wrap(v9).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 9);
         Files.write(bin, v9);
@@ -186,7 +180,7 @@ class Llama2cModelFilesTest {
     void a_missing_tokenizer_is_named() throws IOException {
         Path lone = dir.resolve("lone");
         Files.createDirectories(lone);
-        Path bin = Files.copy(shared("models/stories260K/stories260K.bin"), lone.resolve("stories260K.bin"));
+        Path bin = Files.copy(SharedFixtures.require("models/stories260K/stories260K.bin"), lone.resolve("stories260K.bin"));
         assertThatThrownBy(() -> ModelLoader.open(bin)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining(bin.toString()).hasMessageContaining("no llama2.c tokenizer");
     }

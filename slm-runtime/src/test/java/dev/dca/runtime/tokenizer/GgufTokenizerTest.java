@@ -1,5 +1,6 @@
 package dev.dca.runtime.tokenizer;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -103,7 +104,7 @@ class GgufTokenizerTest {
 
     @Test
     void should_read_the_stories260K_gguf_vocabulary_like_its_llama2c_tokenizer() throws Exception {
-        Path gguf = TokenizerFixtures.require("models/stories260K-gguf");
+        Path gguf = SharedFixtures.require("models/stories260K-gguf");
         Path f32;
         try (var files = java.nio.file.Files.list(gguf)) {
             f32 = files.filter(p -> p.getFileName().toString().endsWith(".gguf")).sorted().findFirst().orElse(null);
@@ -113,7 +114,7 @@ class GgufTokenizerTest {
         try (GgufFile g = GgufReader.open(f32)) {
             fromGguf = GgufTokenizer.fromMetadata(g.metadata());
         }
-        Llama2cTokenizer llama2c = Llama2cTokenizer.load(TokenizerFixtures.require("models/stories260K/tok512.bin"));
+        Llama2cTokenizer llama2c = Llama2cTokenizer.load(SharedFixtures.require("models/stories260K/tok512.bin"));
         for (String prompt : List.of("Once upon a time", "Lily and Ben went to the park.", "The cat", "",
                 "Tom said, \"Hello!\"", "héllo wörld ∑ 日本")) {
             assertThat(fromGguf.encode(prompt, true)).as(prompt).containsExactly(llama2c.encode(prompt, true));

@@ -1,5 +1,6 @@
 package dev.dca.runtime.tokenizer;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GgufVocabTest {
 
     static Stream<Arguments> vocabularies() throws IOException {
-        Path dir = TokenizerFixtures.root().resolve("gguf-vocab");
+        Path dir = SharedFixtures.root().resolve("gguf-vocab");
         if (!Files.isDirectory(dir)) return Stream.of(Arguments.of("(gguf-vocab absent)"));
         try (Stream<Path> files = Files.list(dir)) {
             List<Arguments> args = files.map(p -> p.getFileName().toString())
@@ -61,7 +62,7 @@ class GgufVocabTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("vocabularies")
     void should_encode_every_test_string_like_llama_cpp(String file) throws IOException {
-        Path gguf = TokenizerFixtures.root().resolve("gguf-vocab").resolve(file);
+        Path gguf = SharedFixtures.root().resolve("gguf-vocab").resolve(file);
         assumeTrue(Files.exists(gguf), "shared fixture absent: " + gguf);
         Map<String, Object> metadata;
         try (GgufFile g = GgufReader.open(gguf)) {
@@ -110,8 +111,8 @@ class GgufVocabTest {
         "Qwen3-0.6B, qwen35"
     })
     void should_split_like_llama_cpp_for_vocabularies_shipped_as_tokenizer_json(String folder, String pre) throws IOException {
-        Path tokenizerJson = TokenizerFixtures.require("tokenizers/" + folder + "/tokenizer.json");
-        Path inp = TokenizerFixtures.require("gguf-vocab/ggml-vocab-" + pre + ".gguf.inp");
+        Path tokenizerJson = SharedFixtures.require("tokenizers/" + folder + "/tokenizer.json");
+        Path inp = SharedFixtures.require("gguf-vocab/ggml-vocab-" + pre + ".gguf.inp");
         GgufTokenizer tokenizer = GgufTokenizer.fromMetadata(metadataFromTokenizerJson(tokenizerJson, pre));
         List<String> inputs = readInputs(inp);
         List<String> outputs = Files.readAllLines(Path.of(inp.toString().replace(".inp", ".out")), StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.dca.runtime.tokenizer;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +32,7 @@ class HfTokenizerTest {
     private static final java.util.Map<String, Tokenizer> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Tokenizer load(String folder) {
-        Path dir = TokenizerFixtures.require("tokenizers/" + folder);
+        Path dir = SharedFixtures.require("tokenizers/" + folder);
         return LOADED.computeIfAbsent(folder, f -> HfTokenizer.load(dir).orElseThrow());
     }
 
@@ -66,7 +67,7 @@ class HfTokenizerTest {
     void should_add_bos_once_from_add_bos_token_even_when_the_post_processor_adds_one(@TempDir Path dir) throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode tj = (com.fasterxml.jackson.databind.node.ObjectNode)
-                json.readTree(TokenizerFixtures.require("tokenizers/Phi-3-mini-4k-instruct/tokenizer.json").toFile());
+                json.readTree(SharedFixtures.require("tokenizers/Phi-3-mini-4k-instruct/tokenizer.json").toFile());
         tj.set("post_processor", json.readTree("""
                 {"type": "TemplateProcessing",
                  "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
@@ -98,7 +99,7 @@ class HfTokenizerTest {
     /** The old Llama-2 tokenizer.json in shared/ has merges modern tokenizers reject ("   "): a clean error. */
     @Test
     void should_report_an_unreadable_tokenizer_json_in_one_line() {
-        Path dir = TokenizerFixtures.require("tokenizers/llama2-tokenizer");
+        Path dir = SharedFixtures.require("tokenizers/llama2-tokenizer");
         assertThatThrownBy(() -> HfTokenizer.load(dir))
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageStartingWith(dir.resolve("tokenizer.json").toString())
@@ -127,7 +128,7 @@ class HfTokenizerTest {
 
     @Test
     void should_take_eos_ids_from_a_generation_config_list(@TempDir Path dir) throws Exception {
-        Path src = TokenizerFixtures.require("tokenizers/Qwen3-0.6B");
+        Path src = SharedFixtures.require("tokenizers/Qwen3-0.6B");
         Files.copy(src.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
         Files.copy(src.resolve("tokenizer_config.json"), dir.resolve("tokenizer_config.json"));
         Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [151645, 151643]}");
@@ -149,7 +150,7 @@ class HfTokenizerTest {
     void should_agree_with_llama_cpp_test_vectors(String spec) throws Exception {
         String[] parts = spec.split(":");
         Tokenizer tokenizer = load(parts[0]);
-        Path inp = TokenizerFixtures.require("gguf-vocab/ggml-vocab-" + parts[1] + ".gguf.inp");
+        Path inp = SharedFixtures.require("gguf-vocab/ggml-vocab-" + parts[1] + ".gguf.inp");
         List<String> inputs = GgufVocabTest.readInputs(inp);
         List<String> outputs = Files.readAllLines(Path.of(inp.toString().replace(".inp", ".out")), StandardCharsets.UTF_8);
         int passed = 0;

@@ -1,5 +1,6 @@
 package dev.dca.runtime.tokenizer;
 
+import dev.dca.runtime.SharedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,8 +26,8 @@ class Llama2cTokenizerTest {
 
     @Test
     void should_encode_every_reference_prompt_like_llama2c_run_c() throws Exception {
-        Path tok = TokenizerFixtures.require("models/stories260K/tok512.bin");
-        Path ref = TokenizerFixtures.require("models/stories260K/reference/llama2c-greedy.json");
+        Path tok = SharedFixtures.require("models/stories260K/tok512.bin");
+        Path ref = SharedFixtures.require("models/stories260K/reference/llama2c-greedy.json");
         Llama2cTokenizer tokenizer = Llama2cTokenizer.load(tok);
         JsonNode cases = new ObjectMapper().readTree(ref.toFile()).get("cases");
 
@@ -41,9 +42,9 @@ class Llama2cTokenizerTest {
 
     @Test
     void should_decode_prompt_and_generated_ids_to_the_reference_text() throws Exception {
-        Llama2cTokenizer tokenizer = Llama2cTokenizer.load(TokenizerFixtures.require("models/stories260K/tok512.bin"));
+        Llama2cTokenizer tokenizer = Llama2cTokenizer.load(SharedFixtures.require("models/stories260K/tok512.bin"));
         JsonNode cases = new ObjectMapper()
-                .readTree(TokenizerFixtures.require("models/stories260K/reference/llama2c-greedy.json").toFile())
+                .readTree(SharedFixtures.require("models/stories260K/reference/llama2c-greedy.json").toFile())
                 .get("cases");
         for (JsonNode c : cases) {
             int[] prompt = ints(c.get("prompt_tokens"));
@@ -55,7 +56,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void should_not_add_bos_without_special_tokens_and_round_trip_text() {
-        Llama2cTokenizer tokenizer = Llama2cTokenizer.load(TokenizerFixtures.require("models/stories260K/tok512.bin"));
+        Llama2cTokenizer tokenizer = Llama2cTokenizer.load(SharedFixtures.require("models/stories260K/tok512.bin"));
         int[] ids = tokenizer.encode("The cat sat.", false);
         assertThat(ids[0]).isNotEqualTo(Llama2cTokenizer.BOS);
         assertThat(tokenizer.encode("", true)).containsExactly(Llama2cTokenizer.BOS);
@@ -68,7 +69,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void should_read_exactly_the_checkpoint_vocab_size_like_run_c() {
-        Path tok = TokenizerFixtures.require("models/stories260K/tok512.bin");
+        Path tok = SharedFixtures.require("models/stories260K/tok512.bin");
         assertThat(Llama2cTokenizer.load(tok, 512).vocabSize()).isEqualTo(512);
         assertThat(Llama2cTokenizer.load(tok, 300).vocabSize()).isEqualTo(300);
         assertThatThrownBy(() -> Llama2cTokenizer.load(tok, 600))
@@ -88,7 +89,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void should_reject_a_truncated_tokenizer_with_a_one_line_message() throws Exception {
-        byte[] good = Files.readAllBytes(TokenizerFixtures.require("models/stories260K/tok512.bin"));
+        byte[] good = Files.readAllBytes(SharedFixtures.require("models/stories260K/tok512.bin"));
         Path bad = tmp.resolve("tok512.bin");
         for (int cut : new int[] {0, 3, 4 + 5, good.length / 2 + 1, good.length - 1}) {
             Files.write(bad, Arrays.copyOf(good, cut));
@@ -102,7 +103,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void should_reject_a_token_length_that_lies() throws Exception {
-        byte[] good = Files.readAllBytes(TokenizerFixtures.require("models/stories260K/tok512.bin"));
+        byte[] good = Files.readAllBytes(SharedFixtures.require("models/stories260K/tok512.bin"));
         byte[] corrupt = good.clone();
         // first record: float score at 4, int32 length at 8
         ByteBuffer.wrap(corrupt).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 1 << 30);
@@ -116,7 +117,7 @@ class Llama2cTokenizerTest {
 
     @Test
     void should_survive_random_bit_flips_with_a_format_error_or_a_valid_load() throws Exception {
-        byte[] good = Files.readAllBytes(TokenizerFixtures.require("models/stories260K/tok512.bin"));
+        byte[] good = Files.readAllBytes(SharedFixtures.require("models/stories260K/tok512.bin"));
         java.util.Random random = new java.util.Random(42);
         Path bad = tmp.resolve("flipped.bin");
         for (int i = 0; i < 100; i++) {

@@ -1,14 +1,14 @@
-package dev.dca.runtime.tokenizer;
+package dev.dca.runtime;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates ../shared (system property {@code dca.shared}); tests skip when a fixture is absent. */
-public final class TokenizerFixtures {
+/** Locates ../shared (system property {@code dca.shared}) for every slm-runtime test; tests skip when a fixture is absent. */
+public final class SharedFixtures {
 
-    private TokenizerFixtures() {}
+    private SharedFixtures() {}
 
     public static Path root() {
         String p = System.getProperty("dca.shared");
