@@ -1,12 +1,18 @@
 package dev.dca.runtime.engine;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.dca.runtime.model.ModelConfig;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * The Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3, SmolLM) on DJL NDArrays: one forward pass over
@@ -24,6 +30,18 @@ final class LlamaDecoder {
     private final NDArray rotateHalf; // [hd, hd]: x @ rotateHalf = cat(-x2, x1, 0) (rotate-half as one matmul)
     // prebuilt indices: parsing NDIndex strings per op per layer costs more than the op on small models
     private final NDIndex qkPart, vPart, qPart, kPart, gatePart, upPart;
+    /** Decode steps (a few rows) multiply outside PyTorch when this JVM can; see {@link DecodeMatMul}. */
+    private static final DecodeMatMul SMALL = DecodeMatMul.vectorApi().orElse(null);
+    /** F32 weight matrices, as views of their own memory, for {@link #SMALL}; empty without it. */
+    private final Map<NDArray, ByteBuffer> inPlace = new IdentityHashMap<>();
+    private final Map<NDArray, float[]> biases = new IdentityHashMap<>();
+    /**
+     * PyTorch's intra-op threads as configured, and as set now. Decode steps drop PyTorch to one thread: its OpenMP
+     * workers spin-wait between ops and would take the cores {@link #SMALL} splits the weights over (measured: 16 vs
+     * 26 tokens/s at batch 1). Prefill, compute-bound, gets them back.
+     */
+    private final int torchThreads = JniUtils.getNumThreads();
+    private int torchThreadsNow = torchThreads;
 
     LlamaDecoder(ModelConfig config, LlamaWeights weights) {
         this.config = config;
@@ -47,6 +65,20 @@ final class LlamaDecoder {
         this.kPart = new NDIndex().addAllDim().addAllDim().addSliceDim(h, h + kv).addAllDim();
         this.gatePart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, inter);
         this.upPart = new NDIndex().addAllDim().addAllDim().addSliceDim(inter, 2L * inter);
+        if (SMALL != null && weights.dtype == DataType.FLOAT32) {
+            for (LlamaWeights.Layer w : weights.layers) {
+                for (NDArray a : new NDArray[] {w.qkv(), w.o(), w.gateUp(), w.down()}) view(a);
+                if (w.qkvBias() != null) biases.put(w.qkvBias(), w.qkvBias().toFloatArray());
+            }
+            view(weights.lmHead);
+        }
+    }
+
+    /** The tensor's own memory (no copy), when it is a contiguous F32 CPU matrix. */
+    private void view(NDArray a) {
+        if (a.getDataType() != DataType.FLOAT32 || !Device.Type.CPU.equals(a.getDevice().getDeviceType())) return;
+        ByteBuffer b = a.toByteBuffer(true);
+        if (b.isDirect() && b.capacity() == a.size() * Float.BYTES) inPlace.put(a, b.order(ByteOrder.nativeOrder()));
     }
 
     /**
@@ -68,6 +100,11 @@ final class LlamaDecoder {
         if (!sameStart && t != 1) throw new IllegalArgumentException("rows with different positions must decode one token each");
         int len = maxStart + t; // L: keys attended by the furthest row
         if (len > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
+        int threads = SMALL != null && !inPlace.isEmpty() && b * t <= DecodeMatMul.MAX_ROWS ? 1 : torchThreads;
+        if (threads != torchThreadsNow) {
+            JniUtils.setNumThreads(threads);
+            torchThreadsNow = threads;
+        }
 
         // positions, rotary cos/sin [B, T, 1, rotaryDim/2] and the additive causal mask [B, 1, 1, T, L]
         int[] pos = new int[b * t];
@@ -140,9 +177,17 @@ final class LlamaDecoder {
         return new NDArray[] {m.create(cos, new Shape(b, t, 1, hd)), m.create(sin, new Shape(b, t, 1, hd))};
     }
 
-    /** x W^T + b */
-    private static NDArray linear(NDArray x, NDArray w, NDArray bias) {
-        return Linear.linear(x, w, bias).singletonOrThrow();
+    /** x W^T + b: few rows (decoding) on {@link #SMALL}, the rest on PyTorch. */
+    private NDArray linear(NDArray x, NDArray w, NDArray bias) {
+        ByteBuffer segment = inPlace.get(w);
+        Shape shape = x.getShape();
+        long in = shape.get(shape.dimension() - 1), rows = shape.size() / in;
+        if (segment == null || rows > DecodeMatMul.MAX_ROWS) return Linear.linear(x, w, bias).singletonOrThrow();
+        int out = (int) w.getShape().get(0);
+        float[] y = SMALL.multiply(segment, out, (int) in, x.toFloatArray(), (int) rows, bias == null ? null : biases.get(bias));
+        long[] dims = shape.getShape().clone();
+        dims[dims.length - 1] = out;
+        return x.getManager().create(y, new Shape(dims));
     }
 
     /** Writes new keys/values [B, KV, T, hd] at each row's positions, in place. */
