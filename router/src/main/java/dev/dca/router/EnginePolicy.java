@@ -60,24 +60,36 @@ public final class EnginePolicy implements Policy {
 
     @Override
     public List<Continuation> sample(PolicyRequest request) {
-        int[] prompt = promptIds(request);
-        int room = model.info().contextLength() - prompt.length;
-        if (room < 1) throw new ContextLengthExceededException(prompt.length, request.maxTokens(), model.info().contextLength());
-        int maxTokens = Math.min(request.maxTokens(), room);
-        List<String> stops = renderer.withTurnStops(request.stopStrings());
-        SamplingParams sampling = model.defaultSampling().toBuilder()
-                .temperature(request.temperature())
-                .topP(request.topP() > 0 && request.topP() <= 1 ? request.topP() : 1)
-                .seed(request.seed())
-                .build();
-        GenerationRequest gen = GenerationRequest.builder(prompt)
-                .n(request.n())
-                .maxTokens(maxTokens)
-                .sampling(sampling)
-                .stopTokenIds(renderer.stopTokenIds())
-                .stopStrings(stops)
-                .logprobs(request.logprobs())
-                .build();
+        return sampleEach(List.of(request)).get(0);
+    }
+
+    /** All requests in one batched engine call: their rows decode together, each forking its own prompt. */
+    @Override
+    public List<List<Continuation>> sampleEach(List<PolicyRequest> requests) {
+        List<GenerationRequest> gens = new ArrayList<>(requests.size());
+        List<List<String>> stopsPerRequest = new ArrayList<>(requests.size());
+        int promptTotal = 0;
+        for (PolicyRequest request : requests) {
+            int[] prompt = promptIds(request);
+            int room = model.info().contextLength() - prompt.length;
+            if (room < 1) throw new ContextLengthExceededException(prompt.length, request.maxTokens(), model.info().contextLength());
+            List<String> stops = renderer.withTurnStops(request.stopStrings());
+            SamplingParams sampling = model.defaultSampling().toBuilder()
+                    .temperature(request.temperature())
+                    .topP(request.topP() > 0 && request.topP() <= 1 ? request.topP() : 1)
+                    .seed(request.seed())
+                    .build();
+            gens.add(GenerationRequest.builder(prompt)
+                    .n(request.n())
+                    .maxTokens(Math.min(request.maxTokens(), room))
+                    .sampling(sampling)
+                    .stopTokenIds(renderer.stopTokenIds())
+                    .stopStrings(stops)
+                    .logprobs(request.logprobs())
+                    .build());
+            stopsPerRequest.add(stops);
+            promptTotal += prompt.length;
+        }
         GenerationListener listener = new GenerationListener() {
             @Override
             public void onToken(int requestIndex, int sampleIndex, int tokenId, String textDelta) {}
@@ -87,15 +99,21 @@ public final class EnginePolicy implements Policy {
                 return cancelled.getAsBoolean();
             }
         };
-        List<Generation> generations = model.generate(List.of(gen), listener);
-        List<Continuation> out = new ArrayList<>(generations.size());
-        int generated = 0;
-        for (Generation g : generations) {
-            generated += g.tokens().length;
-            out.add(new Continuation(g.text(), g.tokens().length, toDoubles(g.logprobs()),
-                    stoppedBy(g, stops), g.finishReason() == Generation.FinishReason.STOP_TOKEN));
+        List<Generation> generations = model.generate(gens, listener);
+        // the engine returns every request's samples in request order
+        List<List<Continuation>> out = new ArrayList<>(requests.size());
+        int next = 0, generated = 0;
+        for (int r = 0; r < requests.size(); r++) {
+            List<Continuation> mine = new ArrayList<>(requests.get(r).n());
+            for (int i = 0; i < requests.get(r).n() && next < generations.size(); i++) {
+                Generation g = generations.get(next++);
+                generated += g.tokens().length;
+                mine.add(new Continuation(g.text(), g.tokens().length, toDoubles(g.logprobs()),
+                        stoppedBy(g, stopsPerRequest.get(r)), g.finishReason() == Generation.FinishReason.STOP_TOKEN));
+            }
+            out.add(mine);
         }
-        counter.onSample(prompt.length, generated);
+        counter.onSample(promptTotal, generated);
         return out;
     }
 

@@ -11,6 +11,18 @@ public interface Policy {
     /** Samples {@code request.n()} continuations; implementations batch them where they can. */
     List<Continuation> sample(PolicyRequest request);
 
+    /**
+     * Samples several requests with different prefixes (e.g. forced answers after several chains); backends that
+     * batch decoding run them as one batch. The default runs them one by one.
+     *
+     * @return one list of continuations per request, in order
+     */
+    default List<List<Continuation>> sampleEach(List<PolicyRequest> requests) {
+        List<List<Continuation>> out = new java.util.ArrayList<>(requests.size());
+        for (PolicyRequest r : requests) out.add(sample(r));
+        return out;
+    }
+
     /** Tokens of the rendered prompt of a request (for usage accounting). */
     int promptTokens(PolicyRequest request);
 

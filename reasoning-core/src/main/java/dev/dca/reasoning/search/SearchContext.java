@@ -158,29 +158,69 @@ public final class SearchContext {
         List<Continuation> out = sample(conversation, "", n, settings.chainMaxTokens(), typical, List.of(), temperature,
                 true, true);
         List<Node> result = new ArrayList<>(out.size());
+        List<Node> unanswered = new ArrayList<>();
         for (Continuation c : out) {
             chainTokens += c.tokens();
             chains++;
             String text = ReasoningPrompt.cutAfterAnswer(c.text());
             Node node = newNode(parent, kind, text, text, c.tokens());
             String answer = ReasoningPrompt.extractAnswer(text);
-            if (answer == null || answer.isEmpty()) answer = forceAnswer(conversation, text);
-            node.answer(answer);
+            if (answer == null || answer.isEmpty()) unanswered.add(node);
+            else node.answer(answer);
             node.terminal(true);
             result.add(node);
         }
+        // chains that stopped without an answer line get theirs forced, all in one batched call
+        List<String> forced = forceAnswers(conversation, unanswered.stream().map(Node::text).toList());
+        for (int i = 0; i < unanswered.size(); i++) unanswered.get(i).answer(forced.get(i));
         return result;
     }
 
     /** Appends the answer marker to a scratchpad and lets the model write the answer (greedy, one line). */
     public String forceAnswer(List<Turn> conversation, String scratchpad) {
-        String pad = ReasoningPrompt.scratchpad(scratchpad);
-        String prefix = (pad.isBlank() ? "" : pad + ReasoningPrompt.STEP_DELIMITER) + ReasoningPrompt.ANSWER_MARKER;
-        List<Continuation> out = sample(conversation, prefix, 1, settings.answerMaxTokens(), settings.answerMaxTokens(),
-                List.of(ReasoningPrompt.STEP_DELIMITER), settings.greedyTemperature(), false, true);
-        if (out.isEmpty()) return null;
-        String a = ReasoningPrompt.extractAnswer(ReasoningPrompt.ANSWER_MARKER + " " + out.get(0).text().strip());
-        return a == null || a.isEmpty() ? null : a;
+        return forceAnswers(conversation, List.of(scratchpad)).get(0);
+    }
+
+    /**
+     * {@link #forceAnswer} for several scratchpads in one batched policy call (one budget grant for all of them).
+     *
+     * @return the answers, in order; null where none came (budget exhausted, or nothing usable written)
+     */
+    public List<String> forceAnswers(List<Turn> conversation, List<String> scratchpads) {
+        List<String> answers = new ArrayList<>(java.util.Collections.nCopies(scratchpads.size(), (String) null));
+        if (scratchpads.isEmpty()) return answers;
+        int max = settings.answerMaxTokens();
+        BudgetMeter.Grant g = meter.grant(scratchpads.size(), max, max, false, 0);
+        if (g == null) return answers;
+        List<String> stops = List.of(ReasoningPrompt.STEP_DELIMITER);
+        List<PolicyRequest> requests = new ArrayList<>(g.n());
+        for (int i = 0; i < g.n(); i++) {
+            String pad = ReasoningPrompt.scratchpad(scratchpads.get(i));
+            String prefix = (pad.isBlank() ? "" : pad + ReasoningPrompt.STEP_DELIMITER) + ReasoningPrompt.ANSWER_MARKER;
+            requests.add(new PolicyRequest(conversation, prefix, 1, g.maxTokens(), settings.greedyTemperature(),
+                    settings.topP(), stops, nextSeed(), policy.hasLogprobs()));
+        }
+        long t0 = System.nanoTime();
+        List<List<Continuation>> out;
+        int prompt = 0;
+        try {
+            for (PolicyRequest r : requests) prompt += policy.promptTokens(r);
+            out = policy.sampleEach(requests);
+        } catch (RuntimeException e) {
+            if (meter.calls() == 0) throw e;
+            meter.stop("model error: " + e.getMessage());
+            return answers;
+        }
+        List<Continuation> all = new ArrayList<>();
+        for (int i = 0; i < out.size() && i < requests.size(); i++) {
+            if (out.get(i).isEmpty()) continue;
+            Continuation c = applyStops(out.get(i).get(0), stops);
+            all.add(c);
+            String a = ReasoningPrompt.extractAnswer(ReasoningPrompt.ANSWER_MARKER + " " + c.text().strip());
+            answers.set(i, a == null || a.isEmpty() ? null : a);
+        }
+        meter.charge(g, prompt, all, System.nanoTime() - t0, true);
+        return answers;
     }
 
     /**

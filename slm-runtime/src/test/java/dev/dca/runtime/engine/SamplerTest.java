@@ -48,4 +48,61 @@ class SamplerTest {
         for (float v : LOGITS) z += Math.exp(v);
         assertThat((double) Sampler.logprob(LOGITS, 2)).isCloseTo(3.9 - Math.log(z), org.assertj.core.data.Offset.offset(1e-6));
     }
+
+    /**
+     * The sampler sorts only the head of the distribution; it must draw exactly what sorting the whole vocabulary
+     * draws (the definition, written out below), for peaked and flat logits and every filter.
+     */
+    @Test
+    void partial_sort_draws_exactly_what_a_full_sort_draws() {
+        Random gen = new Random(7);
+        for (int trial = 0; trial < 300; trial++) {
+            int n = 50 + gen.nextInt(3000);
+            float spread = new float[] {0.1f, 1f, 5f, 30f}[trial % 4]; // flat ... very peaked
+            float[] logits = new float[n];
+            for (int i = 0; i < n; i++) logits[i] = (float) (gen.nextGaussian() * spread);
+            if (trial % 5 == 0) logits[gen.nextInt(n)] = logits[0]; // ties are broken by id
+            SamplingParams p = SamplingParams.builder()
+                    .temperature(0.2 + gen.nextDouble() * 1.5)
+                    .topK(gen.nextBoolean() ? 0 : 1 + gen.nextInt(n))
+                    .topP(gen.nextBoolean() ? 1 : 0.05 + gen.nextDouble() * 0.95)
+                    .minP(gen.nextInt(3) == 0 ? gen.nextDouble() * 0.3 : 0)
+                    .build();
+            long seed = gen.nextLong();
+            assertThat(Sampler.of(p).sample(logits, new int[0], 0, new Random(seed)))
+                    .as("trial %d, %s", trial, p)
+                    .isEqualTo(fullSortDraw(logits, p, new Random(seed)));
+        }
+    }
+
+    private static int fullSortDraw(float[] x, SamplingParams p, Random rng) {
+        int n = x.length;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(x[b], x[a]));
+        int keep = p.topK() > 0 ? Math.min(p.topK(), n) : n;
+        double[] prob = new double[keep];
+        double sum = 0;
+        for (int i = 0; i < keep; i++) sum += prob[i] = Math.exp((x[order[i]] - x[order[0]]) / p.temperature());
+        for (int i = 0; i < keep; i++) prob[i] /= sum;
+        if (p.topP() < 1) {
+            double cum = 0;
+            for (int i = 0; i < keep; i++) {
+                if ((cum += prob[i]) >= p.topP()) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+        }
+        if (p.minP() > 0) {
+            int cut = 1;
+            while (cut < keep && prob[cut] >= p.minP() * prob[0]) cut++;
+            keep = cut;
+        }
+        double mass = 0;
+        for (int i = 0; i < keep; i++) mass += prob[i];
+        double r = rng.nextDouble() * mass;
+        for (int i = 0; i < keep; i++) if ((r -= prob[i]) < 0) return order[i];
+        return order[keep - 1];
+    }
 }
