@@ -12,6 +12,7 @@ import dev.dca.runtime.model.ModelFiles;
 import dev.dca.runtime.model.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * The decoder's weights on the device. Matrices are in the compute dtype (F32 or BF16); norms and biases stay
@@ -156,7 +157,47 @@ final class LlamaWeights implements AutoCloseable {
         }
 
         NDArray matrix(String name, long rows, long cols) {
+            if (dtype == DataType.FLOAT32) return filled(new String[] {name}, new long[] {rows}, cols, 1f);
             return upload(tensor(name, rows, cols), new Shape(rows, cols), dtype);
+        }
+
+        /**
+         * Row-wise concatenation of F32 matrices written straight into one new tensor's memory: the file (or the
+         * dequantizer) writes each value once, with no staging buffer and no copies (this is most of load time).
+         * The first part is multiplied by {@code firstScale}.
+         */
+        NDArray filled(String[] names, long[] rows, long cols, float firstScale) {
+            long total = 0;
+            for (int i = 0; i < names.length; i++) total += checkedShape(names[i], rows[i], cols);
+            NDArray out = manager.create(new Shape(total / cols, cols), DataType.FLOAT32);
+            ByteBuffer view = out.toByteBuffer(true);
+            if (!view.isDirect() || view.capacity() != total * Float.BYTES) { // not the tensor's own memory: stage
+                out.close();
+                params[0] -= total; // fusedByCopy counts them again
+                return fusedByCopy(names, rows, cols, firstScale);
+            }
+            FloatBuffer dst = view.order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < names.length; i++) {
+                int from = dst.position();
+                files.readF32(names[i], dst);
+                if (i == 0 && firstScale != 1f) {
+                    for (int j = from; j < dst.position(); j++) dst.put(j, dst.get(j) * firstScale);
+                }
+            }
+            return out;
+        }
+
+        /** Checks a stored tensor's shape against the config without reading its data; returns its element count. */
+        private long checkedShape(String name, long rows, long cols) {
+            long[] s = files.tensorShape(name);
+            long n = 1;
+            for (long d : s) n *= d;
+            if (n != rows * cols || (s.length == 2 && (s[0] != rows || s[1] != cols))) {
+                throw new ModelFormatException(files.path(), "tensor '" + name + "' has shape " + java.util.Arrays.toString(s)
+                        + " but the config implies " + java.util.Arrays.toString(new long[] {rows, cols}));
+            }
+            params[0] += n;
+            return n;
         }
 
         NDArray vector(String name, long n) {
@@ -173,6 +214,11 @@ final class LlamaWeights implements AutoCloseable {
 
         /** Row-wise concatenation; the first part is multiplied by {@code firstScale}. */
         NDArray fused(String[] names, int[] rows, long cols, float firstScale) {
+            if (dtype == DataType.FLOAT32) return filled(names, java.util.Arrays.stream(rows).asLongStream().toArray(), cols, firstScale);
+            return fusedByCopy(names, java.util.Arrays.stream(rows).asLongStream().toArray(), cols, firstScale);
+        }
+
+        private NDArray fusedByCopy(String[] names, long[] rows, long cols, float firstScale) {
             try (NDManager tmp = manager.newSubManager()) {
                 NDList parts = new NDList();
                 for (int i = 0; i < names.length; i++) {

@@ -1,6 +1,7 @@
 package dev.dca.runtime.gguf;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 
@@ -44,6 +45,10 @@ public final class GgufDequantizer {
         (chunks >= 8 ? range.parallel() : range).forEach(c -> {
             long b = (long) c * blocksPerChunk;
             int nb = (int) Math.min(blocksPerChunk, blocks - b);
+            if (type == GgmlType.Q8_0) { // the common quant: decode in one pass, no scratch copies (load time)
+                q8_0(src, b, nb, dst, base + (int) (b * type.blockSize));
+                return;
+            }
             // per-chunk scratch (256 KiB of floats): short-lived young-generation garbage, no thread-locals to leak
             byte[] bytes = new byte[nb * type.typeSize];
             float[] floats = new float[nb * type.blockSize];
@@ -112,6 +117,17 @@ public final class GgufDequantizer {
             int o = 34 * i, yo = 32 * i;
             float d = half(in, o);
             for (int j = 0; j < 32; j++) y[yo + j] = in[o + 2 + j] * d;
+        }
+    }
+
+    /** {@link #q8_0(byte[], int, float[])} from the mapped file straight into the destination. */
+    private static void q8_0(ByteBuffer src, long firstBlock, int nb, FloatBuffer dst, int at) {
+        ByteBuffer in = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer out = dst.duplicate();
+        for (int i = 0; i < nb; i++) {
+            int o = (int) ((firstBlock + i) * 34), yo = at + 32 * i;
+            float d = Float.float16ToFloat(in.getShort(o));
+            for (int j = 0; j < 32; j++) out.put(yo + j, in.get(o + 2 + j) * d);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.dca.runtime.tokenizer.GgufTokenizer;
 import dev.dca.runtime.tokenizer.Tokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -206,6 +207,24 @@ public final class GgufModelFiles implements ModelFiles {
         }
         if (groups > 0) data = unInterleave(info, data, dtype.bytes, groups);
         return new Tensor(canonicalName, shape, dtype, data.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    @Override
+    public long[] tensorShape(String canonicalName) {
+        return info(canonicalName).shape();
+    }
+
+    /** Quantized tensors decode straight into {@code dst} (the engine's tensor memory): no F32 staging copy. */
+    @Override
+    public void readF32(String canonicalName, FloatBuffer dst) {
+        GgufTensorInfo info = info(canonicalName);
+        GgmlType type = info.type();
+        boolean quantized = type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16;
+        if (!quantized || !type.supported || permuteGroups(canonicalName) > 0) {
+            tensor(canonicalName).toF32(dst);
+            return;
+        }
+        GgufDequantizer.dequantize(type, gguf.tensorData(info), info.elements(), dst);
     }
 
     /** Number of heads whose q/k rows must be un-interleaved, or 0 when the tensor is left as stored. */

@@ -1,5 +1,7 @@
 package dev.dca.runtime.model;
 
+import java.nio.FloatBuffer;
+
 import dev.dca.runtime.SamplingParams;
 import dev.dca.runtime.chat.ChatTemplate;
 import dev.dca.runtime.tokenizer.Tokenizer;
@@ -32,6 +34,19 @@ public interface ModelFiles extends AutoCloseable {
 
     /** @throws dev.dca.runtime.ModelFormatException when absent or unreadable */
     Tensor tensor(String canonicalName);
+
+    /** The tensor's shape, without reading (or dequantizing) its data. */
+    default long[] tensorShape(String canonicalName) {
+        return tensor(canonicalName).shape();
+    }
+
+    /**
+     * The tensor's values as F32 written straight into {@code dst} (from its position; native order), so the
+     * engine can fill device memory without staging copies. Quantized formats decode into it directly.
+     */
+    default void readF32(String canonicalName, FloatBuffer dst) {
+        tensor(canonicalName).toF32(dst);
+    }
 
     /** Count of tensors per stored type, as in the file (e.g. {@code F32 -> 5, Q4_K -> 14}). */
     Map<String, Integer> storedTensorTypes();
