@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,7 +47,7 @@ final class EvalCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--strategy", paramLabel = "S",
-            description = "direct, cot, self-consistency, best-of-n, beam, mcts or reflect (default: the effort's).")
+            description = "direct, cot, self-consistency, best-of-n, beam, mcts or reflect (default: the effort's); with --sweep, a comma-separated list draws one line each.")
     String strategy;
 
     @Option(names = "--effort", paramLabel = "E", defaultValue = "medium",
@@ -89,7 +88,9 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Effort e = Effort.parse(effort);
         if (e == Effort.AUTO) throw new IllegalArgumentException("--effort auto needs the router; use low, medium or high for eval");
-        if (strategy != null) Strategies.byName(strategy); // fail fast on a bad name
+        List<String> strategies = strategy == null ? java.util.Collections.singletonList(null) : List.of(strategy.split(","));
+        for (String s : strategies) if (s != null) Strategies.byName(s.strip()); // fail fast on a bad name
+        if (strategies.size() > 1 && !sweep) throw new IllegalArgumentException("several --strategy values need --sweep");
         if (plot != null && !sweep) throw new IllegalArgumentException("--plot needs --sweep");
         if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
         List<Problem> problems = HOLDOUT.equals(dataset) ? holdout(limit == null ? HOLDOUT_SIZE : limit) : Datasets.load(dataset);
@@ -99,45 +100,45 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (LanguageModel m = ModelLoader.load(ModelResolver.resolve(model), LoadOptions.DEFAULT)) {
             EnginePolicy policy = new EnginePolicy(m);
-            Function<Budget, Reasoner> reasoners = b -> {
-                Reasoner.Builder rb = Reasoner.builder().policy(policy).effort(e).budget(b).seed(seed);
-                if (strategy != null) rb.strategy(Strategies.byName(strategy));
-                return rb.build();
-            };
             int total = problems.size();
             int[] done = {0};
             java.util.function.Consumer<Evaluator.Row> progress = json ? null : row -> err.printf(Locale.ROOT,
                     "%4d/%d %s %s (gold %s), %d tokens, %.1f s%n", ++done[0] % total == 0 ? total : done[0] % total, total,
                     row.correct() ? "right" : "wrong", row.answer(), row.problem().gold(), row.reasoningTokens(), row.seconds());
-            List<Evaluator.Report> reports = new ArrayList<>();
             List<Budget> budgets = sweep
                     ? Evaluator.sweepTokens(base.maxReasoningTokens()).stream().map(base::withMaxReasoningTokens).toList()
                     : List.of(base);
+            Map<String, List<Evaluator.Report>> series = new LinkedHashMap<>();
+            List<Map<String, Object>> objs = new ArrayList<>();
             BufferedWriter traces = trace == null ? null : Files.newBufferedWriter(trace);
             try {
-                for (Budget b : budgets) {
-                    reports.add(Evaluator.run("max " + b.maxReasoningTokens() + " tokens", problems, reasoners.apply(b),
-                            traces, progress));
+                for (String s : strategies) {
+                    String name = s != null ? s.strip() : e.name().toLowerCase(Locale.ROOT) + " effort";
+                    List<Evaluator.Report> reports = new ArrayList<>();
+                    for (Budget b : budgets) {
+                        Reasoner.Builder rb = Reasoner.builder().policy(policy).effort(e).budget(b).seed(seed);
+                        if (s != null) rb.strategy(Strategies.byName(s.strip()));
+                        Evaluator.Report r = Evaluator.run("max " + b.maxReasoningTokens() + " tokens", problems, rb.build(), traces, progress);
+                        reports.add(r);
+                        Map<String, Object> o = toJson(r, b);
+                        if (strategies.size() > 1) o.put("strategy", name);
+                        objs.add(o);
+                        if (!json) {
+                            out.printf(Locale.ROOT, "%s, max %d reasoning tokens: accuracy %.3f (%d/%d), mean reasoning tokens %.1f, %.2f s per problem%n",
+                                    name, b.maxReasoningTokens(), r.accuracy(), Math.round(r.accuracy() * r.n()), r.n(),
+                                    r.meanReasoningTokens(), r.secondsPerProblem());
+                            out.flush();
+                        }
+                    }
+                    series.put(name, reports);
                 }
             } finally {
                 if (traces != null) traces.close();
             }
-            String name = strategy != null ? strategy : e.name().toLowerCase(Locale.ROOT) + " effort";
-            if (json) {
-                ObjectMapper mapper = new ObjectMapper();
-                List<Map<String, Object>> objs = new ArrayList<>();
-                for (int i = 0; i < reports.size(); i++) objs.add(toJson(reports.get(i), budgets.get(i)));
-                out.println(mapper.writeValueAsString(sweep ? objs : objs.get(0)));
-            } else {
-                for (int i = 0; i < reports.size(); i++) {
-                    Evaluator.Report r = reports.get(i);
-                    out.printf(Locale.ROOT, "%s, max %d reasoning tokens: accuracy %.3f (%d/%d), mean reasoning tokens %.1f, %.2f s per problem%n",
-                            name, budgets.get(i).maxReasoningTokens(), r.accuracy(), Math.round(r.accuracy() * r.n()), r.n(),
-                            r.meanReasoningTokens(), r.secondsPerProblem());
-                }
-            }
+            if (json) out.println(new ObjectMapper().writeValueAsString(sweep ? objs : objs.get(0)));
             if (plot != null) {
-                SweepPlot.write("accuracy vs reasoning tokens: " + name + " on " + dataset, reports, plot);
+                String what = strategies.size() > 1 ? "strategies" : series.keySet().iterator().next();
+                SweepPlot.write("accuracy vs reasoning tokens: " + what + " on " + dataset, series, plot);
                 if (!json) out.println("plot written to " + plot);
             }
         }
