@@ -15,6 +15,15 @@ final class KbDirOption {
         return dir != null ? named(dir) : KnowledgeBase.defaultDirectory();
     }
 
+    /** {@link #resolve()} for commands that only read or change an index: a folder without one is an error. */
+    Path existing() throws java.io.IOException {
+        Path p = resolve();
+        if (!KnowledgeBase.exists(p)) {
+            throw new IllegalArgumentException("knowledge base not found: " + p + " (create it with: dca kb ingest FILES --kb " + p + ")");
+        }
+        return p;
+    }
+
     /**
      * A {@code --kb} value as a folder: {@code demo} (unless a folder of that name exists here) is the foundry's
      * generated sample knowledge base, built and indexed on first use in {@code ~/.dca/demo-kb}.

@@ -22,7 +22,7 @@ final class KbRemoveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        try (KnowledgeBase base = KnowledgeBase.open(kb.resolve())) {
+        try (KnowledgeBase base = KnowledgeBase.open(kb.existing())) {
             int total = 0;
             for (String p : paths) {
                 int n = base.remove(p);

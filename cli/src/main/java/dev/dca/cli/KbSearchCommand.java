@@ -54,7 +54,7 @@ final class KbSearchCommand implements Callable<Integer> {
         for (String t : types) b.fileType(t);
         SearchRequest request = b.build();
         var out = spec.commandLine().getOut();
-        try (KnowledgeBase base = KnowledgeBase.open(kb.resolve())) {
+        try (KnowledgeBase base = KnowledgeBase.open(kb.existing())) {
             List<SearchHit> hits = base.search(request);
             if (json) {
                 List<Map<String, Object>> rows = new ArrayList<>();

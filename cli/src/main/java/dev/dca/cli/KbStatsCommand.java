@@ -24,7 +24,7 @@ final class KbStatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        try (KnowledgeBase base = KnowledgeBase.open(kb.resolve())) {
+        try (KnowledgeBase base = KnowledgeBase.open(kb.existing())) {
             KbStats s = base.stats();
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));

@@ -76,6 +76,13 @@ class KbCommandTest {
         assertThat(badMode.exit()).isEqualTo(2);
         assertThat(badMode.err().strip()).isEqualTo("dca: unknown search mode 'fuzzy' (expected bm25, dense or hybrid)");
 
+        for (String cmd : new String[] {"search", "stats", "remove"}) { // reading a KB that is not there creates none
+            Run absent = "stats".equals(cmd) ? dca("kb", cmd, "--kb", kb) : dca("kb", cmd, "x", "--kb", kb);
+            assertThat(absent.exit()).as(cmd).isEqualTo(2);
+            assertThat(absent.err().strip()).as(cmd).isEqualTo("dca: knowledge base not found: " + kb + " (create it with: dca kb ingest FILES --kb " + kb + ")");
+            assertThat(Path.of(kb)).as(cmd).doesNotExist();
+        }
+
         Run missing = dca("kb", "ingest", tmp.resolve("nope").toString(), "--kb", kb);
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).startsWith("dca: ").contains("nope").doesNotContain("\tat ");

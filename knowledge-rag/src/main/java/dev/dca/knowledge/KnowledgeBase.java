@@ -109,6 +109,14 @@ public final class KnowledgeBase implements Closeable {
         return Path.of(System.getProperty("user.home"), ".dca", "kb");
     }
 
+    /** Whether {@code dir} holds a knowledge base (an index was committed there). */
+    public static boolean exists(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return false;
+        try (Directory directory = FSDirectory.open(dir)) {
+            return DirectoryReader.indexExists(directory);
+        }
+    }
+
     /** Opens (creating if needed) the knowledge base in {@code dir} with the bundled all-MiniLM-L6-v2. */
     public static KnowledgeBase open(Path dir) throws IOException {
         return open(dir, Embedder.allMiniLmL6V2());
