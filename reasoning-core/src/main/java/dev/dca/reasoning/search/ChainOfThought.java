@@ -4,7 +4,11 @@ import dev.dca.reasoning.eval.AnswerNormalizer;
 import java.util.List;
 import java.util.Map;
 
-/** {@code cot}: one chain of thought (greedy by default), then its answer line. */
+/**
+ * {@code cot}: one chain of thought (greedy by default), then its answer line. When the context corrects arithmetic
+ * (a calculator tool), the chain is written one step at a time so each step's corrected result is what the next
+ * step reads: the same tokens as one chain, one engine call per step (each reusing the cached prefix).
+ */
 public final class ChainOfThought implements ReasoningStrategy {
 
     private final Double temperature;
@@ -26,13 +30,35 @@ public final class ChainOfThought implements ReasoningStrategy {
     @Override
     public Outcome search(SearchContext ctx) {
         double t = temperature == null ? ctx.settings().greedyTemperature() : temperature;
-        List<Node> chains = ctx.sampleChains(ctx.root(), ctx.conversation(), 1, t, Node.Kind.CHAIN);
-        if (chains.isEmpty()) return new Outcome(null, null, Map.of(), 0, Double.NaN);
-        Node chain = chains.get(0);
+        Node chain;
+        if (ctx.correctsArithmetic()) {
+            chain = stepwise(ctx, t);
+            if (chain == null) return new Outcome(null, null, Map.of(), 0, Double.NaN);
+        } else {
+            List<Node> chains = ctx.sampleChains(ctx.root(), ctx.conversation(), 1, t, Node.Kind.CHAIN);
+            if (chains.isEmpty()) return new Outcome(null, null, Map.of(), 0, Double.NaN);
+            chain = chains.get(0);
+        }
         double s = ctx.scoreChain(chain);
         if (!Double.isNaN(s)) chain.score(s);
         double conf = Double.isNaN(s) ? (chain.answer() == null ? 0 : 0.5) : s;
         Map<String, Double> votes = chain.answer() == null ? Map.of() : Map.of(AnswerNormalizer.normalize(chain.answer()), 1.0);
         return new Outcome(chain.answer(), chain, votes, conf, s);
+    }
+
+    /** One step per call until an answer line, a dead end or the budget; anytime: a forced answer at the end. */
+    private static Node stepwise(SearchContext ctx, double t) {
+        Node at = ctx.root();
+        while (!at.terminal()) {
+            List<Node> next = ctx.expand(at, 1, t);
+            if (next.isEmpty()) break;
+            at = next.get(0);
+        }
+        if (at == ctx.root()) return null;
+        if (at.answer() == null) {
+            at.answer(ctx.forceAnswer(ctx.conversation(), at.prefix()));
+            at.terminal(true);
+        }
+        return at;
     }
 }

@@ -66,6 +66,8 @@ public final class SearchContext {
     public StepScorer scorer() { return scorer; }
     public Verifier verifier() { return verifier; }
     public Node root() { return root; }
+    /** Whether steps are checked by the calculator and wrong results replaced before the chain goes on. */
+    public boolean correctsArithmetic() { return calculator != null && correctArithmetic; }
     /** Every node, in creation order (the root first). */
     public List<Node> nodes() { return Collections.unmodifiableList(nodes); }
 
