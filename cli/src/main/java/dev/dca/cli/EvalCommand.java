@@ -9,6 +9,7 @@ import dev.dca.reasoning.eval.Datasets;
 import dev.dca.reasoning.eval.Evaluator;
 import dev.dca.reasoning.eval.Problem;
 import dev.dca.reasoning.eval.SweepPlot;
+import dev.dca.reasoning.verify.Calculator;
 import dev.dca.router.EnginePolicy;
 import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
@@ -72,6 +73,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Sampling seed.")
     long seed = 0;
 
+    @Option(names = "--calculator", paramLabel = "on|off",
+            description = "Check and correct arithmetic with the calculator tool (default: the effort's).")
+    String calculator;
+
     @Option(names = "--json", description = "Print JSON: {\"accuracy\",\"n\",\"mean_reasoning_tokens\",\"seconds_per_problem\"} (an array with --sweep).")
     boolean json;
 
@@ -92,6 +97,11 @@ final class EvalCommand implements Callable<Integer> {
         for (String s : strategies) if (s != null) Strategies.byName(s.strip()); // fail fast on a bad name
         if (strategies.size() > 1 && !sweep) throw new IllegalArgumentException("several --strategy values need --sweep");
         if (plot != null && !sweep) throw new IllegalArgumentException("--plot needs --sweep");
+        Boolean calc = calculator == null ? null : switch (calculator) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--calculator must be on or off, got '" + calculator + "'");
+        };
         if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
         List<Problem> problems = HOLDOUT.equals(dataset) ? holdout(limit == null ? HOLDOUT_SIZE : limit) : Datasets.load(dataset);
         if (limit != null && limit < problems.size()) problems = problems.subList(0, limit);
@@ -118,6 +128,7 @@ final class EvalCommand implements Callable<Integer> {
                     for (Budget b : budgets) {
                         Reasoner.Builder rb = Reasoner.builder().policy(policy).effort(e).budget(b).seed(seed);
                         if (s != null) rb.strategy(Strategies.byName(s.strip()));
+                        if (calc != null) rb.calculator(calc ? new Calculator() : null, calc);
                         Evaluator.Report r = Evaluator.run("max " + b.maxReasoningTokens() + " tokens", problems, rb.build(), traces, progress);
                         reports.add(r);
                         Map<String, Object> o = toJson(r, b);

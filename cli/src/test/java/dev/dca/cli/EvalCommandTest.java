@@ -61,5 +61,8 @@ class EvalCommandTest {
         CliRunner.Result p = CliRunner.run("", "eval", "--dataset", "builtin:arith-sample", "--plot", "x.png");
         assertThat(p.exitCode()).isEqualTo(2);
         assertThat(p.err()).contains("--plot needs --sweep");
+        CliRunner.Result c = CliRunner.run("", "eval", "--dataset", "builtin:arith-sample", "--calculator", "maybe");
+        assertThat(c.exitCode()).isEqualTo(2);
+        assertThat(c.err()).contains("--calculator must be on or off");
     }
 }

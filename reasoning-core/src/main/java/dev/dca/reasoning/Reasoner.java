@@ -51,8 +51,8 @@ public final class Reasoner {
         this.budget = b.budget != null ? b.budget : effort.defaultBudget();
         this.strategy = b.strategy != null ? b.strategy : strategyFor(effort);
         boolean high = effort == Effort.HIGH;
-        this.calculator = b.calculator != null ? b.calculator : high ? new Calculator() : null;
-        this.correctArithmetic = b.calculator != null ? b.correctArithmetic : high;
+        this.calculator = b.calculatorSet ? b.calculator : high ? new Calculator() : null;
+        this.correctArithmetic = b.calculatorSet ? b.calculator != null && b.correctArithmetic : high;
         this.scorer = b.scorerSet ? b.scorer : high ? CompositeScorer.of(new SelfEvaluation()) : null;
         this.verifier = b.verifierSet ? b.verifier : effort == Effort.MEDIUM ? new AnswerAgreement() : null;
         this.settings = b.settings;
@@ -136,6 +136,7 @@ public final class Reasoner {
         private boolean verifierSet;
         private Calculator calculator;
         private boolean correctArithmetic = true;
+        private boolean calculatorSet;
         private SearchSettings settings = SearchSettings.DEFAULT;
         private long seed = 0;
 
@@ -150,8 +151,8 @@ public final class Reasoner {
         public Builder scorer(StepScorer v) { scorer = v; scorerSet = true; return this; }
         /** Verifier of complete chains (null: none). */
         public Builder verifier(Verifier v) { verifier = v; verifierSet = true; return this; }
-        /** Calculator checking every step; {@code correct}: rewrite wrong results (else penalise the step). */
-        public Builder calculator(Calculator v, boolean correct) { calculator = v; correctArithmetic = correct; return this; }
+        /** The calculator tool ({@code null}: none) and whether it replaces wrong results; default: on at HIGH. */
+        public Builder calculator(Calculator v, boolean correct) { calculator = v; correctArithmetic = correct; calculatorSet = true; return this; }
         public Builder settings(SearchSettings v) { settings = Objects.requireNonNull(v); return this; }
         public Builder seed(long v) { seed = v; return this; }
 

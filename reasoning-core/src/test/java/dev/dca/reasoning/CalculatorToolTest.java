@@ -75,4 +75,15 @@ class CalculatorToolTest {
         assertThat(r.reasoning()).contains("3+4=<<3+4=7>>7").contains("7*2=<<7*2=14>>14");
         assertThat(policy.calls).isEqualTo(3); // two steps and the answer line, each its own call
     }
+
+    @Test
+    void the_tool_is_on_by_default_at_high_effort_and_an_explicit_null_turns_it_off() {
+        String q = "Tom has 3 apples and gets 4. Double them.";
+        ReasoningResult byDefault = Reasoner.builder().policy(new SlipThenDouble()).effort(Effort.HIGH)
+                .strategy(new ChainOfThought()).build().solve(q);
+        assertThat(byDefault.answer()).isEqualTo("14");
+        ReasoningResult off = Reasoner.builder().policy(new SlipThenDouble()).effort(Effort.HIGH)
+                .strategy(new ChainOfThought()).calculator(null, true).build().solve(q);
+        assertThat(off.answer()).isEqualTo("16");
+    }
 }
