@@ -75,7 +75,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             int maxBatch = java.util.Arrays.stream(batches).max().orElse(1);
             Map<String, Object> report = new LinkedHashMap<>();
+            ai.djl.engine.Engine.getEngine("PyTorch"); // start libtorch first: load_seconds is the model's own load
+            long loadStart = System.nanoTime();
             try (LanguageModel lm = ModelLoader.load(modelPath, LoadOptions.DEFAULT.withMaxBatch(maxBatch))) {
+                double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                 if (lm instanceof DjlLanguageModel d) d.setPrefixCacheEnabled(false);
                 ModelInfo info = lm.info();
                 report.put("model", source.model != null ? source.model.toString() : "random " + dtype + " from " + source.randomFrom);
@@ -85,6 +88,7 @@ final class BenchCommand implements Callable<Integer> {
                 report.put("prompt_tokens", promptTokens);
                 report.put("gen_tokens", genTokens);
                 report.put("threads", threads == null ? "default" : threads);
+                report.put("load_seconds", loadSeconds);
                 run(lm, 1, 8, 4); // warm-up: first calls allocate caches and pick kernels
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (int b : batches) rows.add(measure(lm, b));

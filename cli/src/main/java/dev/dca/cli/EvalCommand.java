@@ -40,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--dataset", required = true, paramLabel = "FILE|builtin:NAME",
-            description = "JSONL dataset (GSM8K or MATH form), builtin:holdout (the foundry's held-out problem families) or builtin:arith-sample.")
+            description = "JSONL dataset (GSM8K or MATH form), builtin:holdout (the foundry's held-out problem families), builtin:fresh (new problems of the trained families) or builtin:arith-sample.")
     String dataset;
 
     @Option(names = "--model", paramLabel = "PATH",
@@ -103,7 +103,9 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--calculator must be on or off, got '" + calculator + "'");
         };
         if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
-        List<Problem> problems = HOLDOUT.equals(dataset) ? holdout(limit == null ? HOLDOUT_SIZE : limit) : Datasets.load(dataset);
+        int generated = limit == null ? HOLDOUT_SIZE : limit;
+        List<Problem> problems = HOLDOUT.equals(dataset) ? holdout(generated)
+                : FRESH.equals(dataset) ? fresh(generated) : Datasets.load(dataset);
         if (limit != null && limit < problems.size()) problems = problems.subList(0, limit);
         Budget base = budget(e.defaultBudget());
         PrintWriter out = spec.commandLine().getOut();
@@ -188,6 +190,22 @@ final class EvalCommand implements Callable<Integer> {
     static final String HOLDOUT = "builtin:holdout";
 
     static final int HOLDOUT_SIZE = 500;
+
+    /**
+     * {@code builtin:fresh}: new problems of the families the model trained on (seed 2; the flywheel draws with seed
+     * 1 by default, training examples with their own derivation), so the same wording, other numbers and names.
+     * What search buys where the model knows the problem's shape, beside {@code builtin:holdout}'s generalisation.
+     */
+    static final String FRESH = "builtin:fresh";
+
+    static List<Problem> fresh(int n) {
+        List<Problem> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            var r = dev.dca.foundry.curriculum.Curriculum.trainingProblem(2, i);
+            out.add(new Problem("fresh-" + i + "-" + r.family(), r.question(), dev.dca.reasoning.eval.AnswerExtractor.gsm8kGold(r.answer())));
+        }
+        return out;
+    }
 
     static List<Problem> holdout(int n) {
         List<Problem> out = new java.util.ArrayList<>(n);

@@ -37,6 +37,18 @@ class EvalCommandTest {
     }
 
     @Test
+    void builtin_fresh_draws_new_problems_of_the_trained_families_only() {
+        var problems = EvalCommand.fresh(40);
+        var heldOut = dev.dca.foundry.curriculum.ArithmeticProblems.HOLDOUT_FAMILIES;
+        assertThat(problems).hasSize(40).allSatisfy(p -> {
+            assertThat(p.gold()).matches("-?[0-9]+");
+            assertThat(heldOut).noneMatch(f -> p.id().endsWith("-" + f));
+        });
+        assertThat(problems.stream().map(p -> p.id().replaceAll("^fresh-\\d+-", "")).distinct().count()).isGreaterThan(5);
+        assertThat(EvalCommand.fresh(3)).isEqualTo(problems.subList(0, 3));
+    }
+
+    @Test
     void should_sweep_budgets_and_draw_the_plot(@TempDir Path dir) throws Exception {
         String model = CliRunner.stories260K().toString();
         Path png = dir.resolve("sweep.png");

@@ -51,8 +51,9 @@ public final class Reasoner {
         this.budget = b.budget != null ? b.budget : effort.defaultBudget();
         this.strategy = b.strategy != null ? b.strategy : strategyFor(effort);
         boolean high = effort == Effort.HIGH;
-        this.calculator = b.calculatorSet ? b.calculator : high ? new Calculator() : null;
-        this.correctArithmetic = b.calculatorSet ? b.calculator != null && b.correctArithmetic : high;
+        // the calculator is a tool, not search: every effort uses it, so a one-chain answer is not wrong on 17+25
+        this.calculator = b.calculatorSet ? b.calculator : new Calculator();
+        this.correctArithmetic = !b.calculatorSet || b.calculator != null && b.correctArithmetic;
         this.scorer = b.scorerSet ? b.scorer : high ? CompositeScorer.of(new SelfEvaluation()) : null;
         this.verifier = b.verifierSet ? b.verifier : effort == Effort.MEDIUM ? new AnswerAgreement() : null;
         this.settings = b.settings;
@@ -151,7 +152,7 @@ public final class Reasoner {
         public Builder scorer(StepScorer v) { scorer = v; scorerSet = true; return this; }
         /** Verifier of complete chains (null: none). */
         public Builder verifier(Verifier v) { verifier = v; verifierSet = true; return this; }
-        /** The calculator tool ({@code null}: none) and whether it replaces wrong results; default: on at HIGH. */
+        /** The calculator tool ({@code null}: none) and whether it replaces wrong results; default: on, correcting, at every effort. */
         public Builder calculator(Calculator v, boolean correct) { calculator = v; correctArithmetic = correct; calculatorSet = true; return this; }
         public Builder settings(SearchSettings v) { settings = Objects.requireNonNull(v); return this; }
         public Builder seed(long v) { seed = v; return this; }

@@ -50,7 +50,7 @@ class CalculatorToolTest {
                 int i = rest.indexOf(stop);
                 if (i >= 0) rest = rest.substring(0, i);
             }
-            return List.of(new Continuation(rest, rest.split("\\s+").length, null, null, false));
+            return java.util.Collections.nCopies(r.n(), new Continuation(rest, rest.split("\\s+").length, null, null, false));
         }
 
         @Override
@@ -62,7 +62,7 @@ class CalculatorToolTest {
     @Test
     void a_chain_without_the_tool_keeps_its_slip() {
         ReasoningResult r = Reasoner.builder().policy(new SlipThenDouble()).effort(Effort.LOW)
-                .strategy(new ChainOfThought()).build().solve("Tom has 3 apples and gets 4. Double them.");
+                .strategy(new ChainOfThought()).calculator(null, false).build().solve("Tom has 3 apples and gets 4. Double them.");
         assertThat(r.answer()).isEqualTo("16");
     }
 
@@ -77,7 +77,7 @@ class CalculatorToolTest {
     }
 
     @Test
-    void the_tool_is_on_by_default_at_high_effort_and_an_explicit_null_turns_it_off() {
+    void the_tool_is_on_by_default_and_an_explicit_null_turns_it_off() {
         String q = "Tom has 3 apples and gets 4. Double them.";
         ReasoningResult byDefault = Reasoner.builder().policy(new SlipThenDouble()).effort(Effort.HIGH)
                 .strategy(new ChainOfThought()).build().solve(q);
@@ -85,5 +85,17 @@ class CalculatorToolTest {
         ReasoningResult off = Reasoner.builder().policy(new SlipThenDouble()).effort(Effort.HIGH)
                 .strategy(new ChainOfThought()).calculator(null, true).build().solve(q);
         assertThat(off.answer()).isEqualTo("16");
+    }
+
+    @Test
+    void self_consistency_with_the_tool_writes_its_chains_in_lockstep_on_corrected_results() {
+        SlipThenDouble policy = new SlipThenDouble();
+        ReasoningResult r = Reasoner.builder().policy(policy).effort(Effort.MEDIUM)
+                .strategy(new dev.dca.reasoning.search.SelfConsistency(3)).verifier(null).build()
+                .solve("Tom has 3 apples and gets 4. Double them.");
+        assertThat(r.answer()).isEqualTo("14");
+        assertThat(r.stats().votes()).containsEntry("14", 3.0);
+        // first steps fork the prompt (1 call), then one batched call per further step for all 3 chains (2 calls)
+        assertThat(r.stats().calls()).isEqualTo(3);
     }
 }

@@ -68,7 +68,11 @@ class StrategyTest {
         ReasoningResult r = Reasoner.builder().policy(new ScriptedPolicy(1.0, 2)).strategy(new SelfConsistency(9, 1))
                 .budget(Budget.UNLIMITED).seed(3).build().solve(ScriptedPolicy.question(1, 7));
         assertThat(r.answer()).isEqualTo("7");
-        assertThat(r.stats().samples()).isEqualTo(5); // 5 agreeing votes out of 9: the other 4 cannot change it
+        // 5 agreeing votes out of 9: the other 4 cannot change it (chains are written step-wise with the calculator)
+        assertThat(r.stats().votes().values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(5.0);
+        ReasoningResult whole = Reasoner.builder().policy(new ScriptedPolicy(1.0, 2)).strategy(new SelfConsistency(9, 1))
+                .calculator(null, false).budget(Budget.UNLIMITED).seed(3).build().solve(ScriptedPolicy.question(1, 7));
+        assertThat(whole.stats().samples()).isEqualTo(5); // whole chains: one sample each
         assertThat(r.confidence()).isEqualTo(1.0);
     }
 

@@ -51,8 +51,9 @@ class TraceAndResultTest {
 
     @Test
     void should_make_gold_pairs_from_sibling_chains() throws Exception {
+        // whole chains (no calculator: with it, chains are written step-wise and pairs are sibling steps)
         ReasoningResult r = Reasoner.builder().policy(new ScriptedPolicy(0.75, 3)).strategy(new SelfConsistency(10))
-                .seed(2).build().solve(ScriptedPolicy.question(1, 30));
+                .calculator(null, false).seed(2).build().solve(ScriptedPolicy.question(1, 30));
         List<JsonNode> pairs = export(r, "30").stream().filter(l -> l.get("type").asText().equals("pair")).toList();
         assertThat(pairs).isNotEmpty();
         for (JsonNode p : pairs) {

@@ -11,6 +11,9 @@ import java.util.Map;
  */
 public final class ChainOfThought implements ReasoningStrategy {
 
+    /** Longest chain written step by step: a model that never writes its answer line still ends. */
+    static final int MAX_STEPS = 32;
+
     private final Double temperature;
 
     /** Greedy: the settings' greedy temperature. */
@@ -49,14 +52,16 @@ public final class ChainOfThought implements ReasoningStrategy {
     /** One step per call until an answer line, a dead end or the budget; anytime: a forced answer at the end. */
     private static Node stepwise(SearchContext ctx, double t) {
         Node at = ctx.root();
-        while (!at.terminal()) {
+        for (int depth = 0; !at.terminal() && depth < MAX_STEPS; depth++) {
             List<Node> next = ctx.expand(at, 1, t);
             if (next.isEmpty()) break;
             at = next.get(0);
         }
         if (at == ctx.root()) return null;
         if (at.answer() == null) {
-            at.answer(ctx.forceAnswer(ctx.conversation(), at.prefix()));
+            String forced = ctx.forceAnswer(ctx.conversation(), at.prefix());
+            // anytime: with no budget left for an answer line, the last number the chain wrote
+            at.answer(forced != null ? forced : dev.dca.reasoning.eval.AnswerExtractor.lastNumber(at.prefix()));
             at.terminal(true);
         }
         return at;

@@ -242,6 +242,52 @@ public final class SearchContext {
         return children;
     }
 
+    /**
+     * One next step for each of several partial chains, in one batched policy call (one budget grant; the grant may
+     * cover only the first parents). Leaves room for one forced answer, as {@link #expand} does.
+     *
+     * @return each parent's new step, in order, for the parents the budget covered
+     */
+    public List<Node> expandEach(List<Node> parents, double temperature) {
+        if (parents.isEmpty()) return List.of();
+        int typical = steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
+        BudgetMeter.Grant g = meter.grant(parents.size(), settings.stepMaxTokens(), typical, true, settings.answerMaxTokens());
+        if (g == null) return List.of();
+        List<String> stops = List.of(ReasoningPrompt.STEP_DELIMITER);
+        List<PolicyRequest> requests = new ArrayList<>(g.n());
+        for (int i = 0; i < g.n(); i++) {
+            requests.add(new PolicyRequest(conversation(), parents.get(i).prefix(), 1, g.maxTokens(), temperature,
+                    settings.topP(), stops, nextSeed(), policy.hasLogprobs()));
+        }
+        long t0 = System.nanoTime();
+        List<List<Continuation>> out;
+        int prompt = 0;
+        try {
+            for (PolicyRequest r : requests) prompt += policy.promptTokens(r);
+            out = policy.sampleEach(requests);
+        } catch (RuntimeException e) {
+            if (meter.calls() == 0) throw e;
+            meter.stop("model error: " + e.getMessage());
+            return List.of();
+        }
+        List<Continuation> all = new ArrayList<>();
+        List<Node> from = new ArrayList<>();
+        for (int i = 0; i < out.size() && i < requests.size(); i++) {
+            if (out.get(i).isEmpty()) continue;
+            all.add(applyStops(out.get(i).get(0), stops));
+            from.add(parents.get(i));
+        }
+        // charged before the steps are scored: a scorer that samples must see what is left after this call
+        meter.charge(g, prompt, all, System.nanoTime() - t0, true);
+        List<Node> children = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            stepTokens += all.get(i).tokens();
+            steps++;
+            children.add(addStep(from.get(i), all.get(i)));
+        }
+        return children;
+    }
+
     /** Turns a sampled step into a scored child node (arithmetic checked, answer line recognised). */
     Node addStep(Node parent, Continuation c) {
         String text = c.text().strip();

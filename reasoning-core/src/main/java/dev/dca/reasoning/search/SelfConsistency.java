@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * {@code self-consistency}: up to {@code n} chains sampled in waves of {@code wave} (each wave one batched call
  * that forks the prompt), majority vote over normalised answers. Stops early once the leader cannot be overtaken
- * by the chains still to come. Ties go to the answer reached first.
+ * by the chains still to come. Ties go to the answer reached first. When the context corrects arithmetic (the
+ * calculator tool), a wave's chains are written one step at a time, all of them in one batched call per step, so
+ * each chain's next step reads its corrected results (as {@link ChainOfThought} does for one chain).
  */
 public final class SelfConsistency implements ReasoningStrategy {
 
@@ -37,8 +39,10 @@ public final class SelfConsistency implements ReasoningStrategy {
         Votes votes = new Votes();
         int sampled = 0;
         while (sampled < n) {
-            List<Node> chains = ctx.sampleChains(ctx.root(), ctx.conversation(), Math.min(wave, n - sampled),
-                    ctx.settings().temperature(), Node.Kind.CHAIN);
+            int k = Math.min(wave, n - sampled);
+            List<Node> chains = ctx.correctsArithmetic()
+                    ? stepwise(ctx, k, ctx.settings().temperature())
+                    : ctx.sampleChains(ctx.root(), ctx.conversation(), k, ctx.settings().temperature(), Node.Kind.CHAIN);
             if (chains.isEmpty()) break;
             sampled += chains.size();
             for (Node c : chains) {
@@ -49,7 +53,7 @@ public final class SelfConsistency implements ReasoningStrategy {
             if (votes.leaderWeight() > votes.runnerUpWeight() + remaining) break;
         }
         for (Node c : ctx.nodes()) {
-            if (c.kind() == Node.Kind.CHAIN && c.answer() != null) {
+            if (c.answer() != null && (c.kind() == Node.Kind.CHAIN || c.terminal())) {
                 // agreement is the natural per-chain score here (recorded for the trace and the summary)
                 c.putScore("agreement", votes.weights().getOrDefault(
                         dev.dca.reasoning.eval.AnswerNormalizer.normalize(c.answer()), 0.0) / Math.max(1, votes.total()));
@@ -57,5 +61,36 @@ public final class SelfConsistency implements ReasoningStrategy {
         }
         Outcome o = votes.outcome(Double.NaN);
         return new Outcome(o.answer(), o.chosen(), o.votes(), o.confidence(), o.confidence());
+    }
+
+    /**
+     * {@code k} chains written step by step in lockstep: the first steps fork the prompt in one call, then every
+     * unfinished chain gets its next step in one batched call, until all have answered, ended or the budget is
+     * spent. Chains left without an answer line get theirs forced, together.
+     */
+    static List<Node> stepwise(SearchContext ctx, int k, double temperature) {
+        List<Node> live = new java.util.ArrayList<>(ctx.expand(ctx.root(), k, temperature));
+        List<Node> done = new java.util.ArrayList<>();
+        for (int depth = 1; !live.isEmpty(); depth++) {
+            List<Node> open = new java.util.ArrayList<>();
+            for (Node c : live) (c.terminal() ? done : open).add(c);
+            if (open.isEmpty()) break;
+            if (depth >= ChainOfThought.MAX_STEPS) {
+                done.addAll(open);
+                break;
+            }
+            List<Node> next = ctx.expandEach(open, temperature);
+            if (next.size() < open.size()) done.addAll(open.subList(next.size(), open.size())); // budget ran out
+            live = next;
+            if (next.isEmpty()) break;
+        }
+        List<Node> unanswered = done.stream().filter(c -> c.answer() == null).toList();
+        List<String> forced = ctx.forceAnswers(ctx.conversation(), unanswered.stream().map(Node::prefix).toList());
+        for (int i = 0; i < unanswered.size(); i++) {
+            Node c = unanswered.get(i);
+            c.answer(forced.get(i) != null ? forced.get(i) : dev.dca.reasoning.eval.AnswerExtractor.lastNumber(c.prefix()));
+            c.terminal(true);
+        }
+        return done;
     }
 }

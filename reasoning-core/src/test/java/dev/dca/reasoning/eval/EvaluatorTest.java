@@ -18,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EvaluatorTest {
 
-    /** Answers with the first number of the question times two, writing one step per token of budget. */
+    /**
+     * Answers with the first number of the question times two, writing one step per token of budget. It writes whole
+     * chains and ignores stop strings, so the tests turn the calculator tool (step-wise chains) off.
+     */
     static final class Doubler implements Policy {
         @Override
         public List<Continuation> sample(PolicyRequest r) {
@@ -49,14 +52,14 @@ class EvaluatorTest {
                 """);
         List<Problem> problems = Datasets.load(data.toString());
         assertThat(problems).extracting(Problem::gold).containsExactly("6", "10", "15");
-        var report = Evaluator.run("t", problems, Reasoner.builder().policy(new Doubler()).strategy(new SelfConsistency(3))
+        var report = Evaluator.run("t", problems, Reasoner.builder().policy(new Doubler()).calculator(null, false).strategy(new SelfConsistency(3))
                 .budget(Budget.UNLIMITED).build(), null, null);
         assertThat(report.n()).isEqualTo(3);
         assertThat(report.accuracy()).isEqualTo(2.0 / 3);
         assertThat(report.meanReasoningTokens()).isEqualTo(12.0);
         assertThat(report.secondsPerProblem()).isPositive();
         var sweep = Evaluator.sweep(problems, List.of(Budget.builder().maxReasoningTokens(3).build(),
-                Budget.builder().maxReasoningTokens(12).build()), b -> Reasoner.builder().policy(new Doubler())
+                Budget.builder().maxReasoningTokens(12).build()), b -> Reasoner.builder().policy(new Doubler()).calculator(null, false)
                 .strategy(new SelfConsistency(3)).budget(b).build(), null);
         assertThat(sweep.get(0).meanReasoningTokens()).isLessThanOrEqualTo(3);
         assertThat(sweep.get(1).accuracy()).isGreaterThan(sweep.get(0).accuracy());
