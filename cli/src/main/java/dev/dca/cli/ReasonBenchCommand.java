@@ -174,6 +174,6 @@ final class ReasonBenchCommand implements Callable<Integer> {
 
     private static ReasoningResult run(Policy policy, ReasoningStrategy strategy, SearchSettings settings, String q) {
         return Reasoner.builder().policy(policy).strategy(strategy).settings(settings).budget(Budget.UNLIMITED)
-                .scorer(null).verifier(null).seed(1).build().solve(q);
+                .scorer(null).verifier(null).calculator(null, false).seed(1).build().solve(q); // whole-chain sampling
     }
 }

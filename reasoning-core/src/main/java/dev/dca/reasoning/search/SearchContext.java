@@ -249,6 +249,11 @@ public final class SearchContext {
      * @return each parent's new step, in order, for the parents the budget covered
      */
     public List<Node> expandEach(List<Node> parents, double temperature) {
+        return expandEach(parents, java.util.Collections.nCopies(parents.size(), temperature));
+    }
+
+    /** {@link #expandEach(List, double)} with a sampling temperature per parent. */
+    public List<Node> expandEach(List<Node> parents, List<Double> temperatures) {
         if (parents.isEmpty()) return List.of();
         int typical = steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
         BudgetMeter.Grant g = meter.grant(parents.size(), settings.stepMaxTokens(), typical, true, settings.answerMaxTokens());
@@ -256,7 +261,7 @@ public final class SearchContext {
         List<String> stops = List.of(ReasoningPrompt.STEP_DELIMITER);
         List<PolicyRequest> requests = new ArrayList<>(g.n());
         for (int i = 0; i < g.n(); i++) {
-            requests.add(new PolicyRequest(conversation(), parents.get(i).prefix(), 1, g.maxTokens(), temperature,
+            requests.add(new PolicyRequest(conversation(), parents.get(i).prefix(), 1, g.maxTokens(), temperatures.get(i),
                     settings.topP(), stops, nextSeed(), policy.hasLogprobs()));
         }
         long t0 = System.nanoTime();

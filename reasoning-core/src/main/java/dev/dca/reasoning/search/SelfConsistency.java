@@ -41,7 +41,7 @@ public final class SelfConsistency implements ReasoningStrategy {
         while (sampled < n) {
             int k = Math.min(wave, n - sampled);
             List<Node> chains = ctx.correctsArithmetic()
-                    ? stepwise(ctx, k, ctx.settings().temperature())
+                    ? stepwise(ctx, k, ctx.settings().temperature(), sampled == 0)
                     : ctx.sampleChains(ctx.root(), ctx.conversation(), k, ctx.settings().temperature(), Node.Kind.CHAIN);
             if (chains.isEmpty()) break;
             sampled += chains.size();
@@ -64,12 +64,24 @@ public final class SelfConsistency implements ReasoningStrategy {
     }
 
     /**
-     * {@code k} chains written step by step in lockstep: the first steps fork the prompt in one call, then every
-     * unfinished chain gets its next step in one batched call, until all have answered, ended or the budget is
-     * spent. Chains left without an answer line get theirs forced, together.
+     * {@code k} chains written step by step in lockstep: the first steps fork the prompt, then every unfinished
+     * chain gets its next step in one batched call, until all have answered, ended or the budget is spent. Chains
+     * left without an answer line get theirs forced, together. With {@code greedyFirst} one chain is greedy and
+     * comes first, so it wins ties: the vote keeps {@code cot}'s answer unless the samples agree on another one
+     * (a small model's samples at temperature 0.8 are often worse than its greedy chain).
      */
-    static List<Node> stepwise(SearchContext ctx, int k, double temperature) {
-        List<Node> live = new java.util.ArrayList<>(ctx.expand(ctx.root(), k, temperature));
+    static List<Node> stepwise(SearchContext ctx, int k, double temperature, boolean greedyFirst) {
+        double greedyT = ctx.settings().greedyTemperature();
+        java.util.Set<Node> greedy = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Node> live = new java.util.ArrayList<>();
+        if (greedyFirst) {
+            List<Node> g = ctx.expand(ctx.root(), 1, greedyT);
+            greedy.addAll(g);
+            live.addAll(g);
+            if (k > 1 && !g.isEmpty()) live.addAll(ctx.expand(ctx.root(), k - 1, temperature));
+        } else {
+            live.addAll(ctx.expand(ctx.root(), k, temperature));
+        }
         List<Node> done = new java.util.ArrayList<>();
         for (int depth = 1; !live.isEmpty(); depth++) {
             List<Node> open = new java.util.ArrayList<>();
@@ -79,10 +91,11 @@ public final class SelfConsistency implements ReasoningStrategy {
                 done.addAll(open);
                 break;
             }
-            List<Node> next = ctx.expandEach(open, temperature);
+            List<Double> temps = open.stream().map(c -> greedy.contains(c) ? greedyT : temperature).toList();
+            List<Node> next = ctx.expandEach(open, temps);
+            for (int i = 0; i < next.size(); i++) if (greedy.contains(open.get(i))) greedy.add(next.get(i));
             if (next.size() < open.size()) done.addAll(open.subList(next.size(), open.size())); // budget ran out
             live = next;
-            if (next.isEmpty()) break;
         }
         List<Node> unanswered = done.stream().filter(c -> c.answer() == null).toList();
         List<String> forced = ctx.forceAnswers(ctx.conversation(), unanswered.stream().map(Node::prefix).toList());
@@ -91,6 +104,7 @@ public final class SelfConsistency implements ReasoningStrategy {
             c.answer(forced.get(i) != null ? forced.get(i) : dev.dca.reasoning.eval.AnswerExtractor.lastNumber(c.prefix()));
             c.terminal(true);
         }
+        done.sort(java.util.Comparator.comparing(c -> !greedy.contains(c))); // stable: the greedy chain first
         return done;
     }
 }
