@@ -77,6 +77,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Check and correct arithmetic with the calculator tool (default: the effort's).")
     String calculator;
 
+    @Option(names = "--scorer", paramLabel = "S[,S]",
+            description = "Step scorers for step searches: grounding, self-evaluation (comma-separated, averaged) or none (default: the effort's).")
+    String scorer;
+
     @Option(names = "--json", description = "Print JSON: {\"accuracy\",\"n\",\"mean_reasoning_tokens\",\"seconds_per_problem\"} (an array with --sweep).")
     boolean json;
 
@@ -131,6 +135,7 @@ final class EvalCommand implements Callable<Integer> {
                         Reasoner.Builder rb = Reasoner.builder().policy(policy).effort(e).budget(b).seed(seed);
                         if (s != null) rb.strategy(Strategies.byName(s.strip()));
                         if (calc != null) rb.calculator(calc ? new Calculator() : null, calc);
+                        if (scorer != null) rb.scorer(scorers(scorer));
                         Evaluator.Report r = Evaluator.run("max " + b.maxReasoningTokens() + " tokens", problems, rb.build(), traces, progress);
                         reports.add(r);
                         Map<String, Object> o = toJson(r, b);
@@ -184,6 +189,19 @@ final class EvalCommand implements Callable<Integer> {
         o.put("seconds_per_problem", r.secondsPerProblem());
         o.put("max_reasoning_tokens", b.maxReasoningTokens());
         return o;
+    }
+
+    static dev.dca.reasoning.verify.StepScorer scorers(String spec) {
+        if (spec.strip().equals("none")) return null;
+        var c = new dev.dca.reasoning.verify.CompositeScorer();
+        for (String name : spec.split(",")) {
+            c.add(switch (name.strip()) {
+                case "grounding" -> new dev.dca.reasoning.verify.NumberGrounding();
+                case "self-evaluation" -> new dev.dca.reasoning.verify.SelfEvaluation();
+                default -> throw new IllegalArgumentException("unknown scorer '" + name.strip() + "': use grounding, self-evaluation or none");
+            }, 1);
+        }
+        return c;
     }
 
     /** {@code builtin:holdout}: generated from the foundry's held-out template families (seed 1), never trained on. */
