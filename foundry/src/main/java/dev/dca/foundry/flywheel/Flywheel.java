@@ -15,6 +15,8 @@ import dev.dca.reasoning.eval.Evaluator;
 import dev.dca.reasoning.eval.Problem;
 import dev.dca.reasoning.trace.PreferencePair;
 import dev.dca.reasoning.verify.Calculator;
+import dev.dca.reasoning.verify.NumberGrounding;
+import dev.dca.reasoning.verify.StepContext;
 import dev.dca.router.EnginePolicy;
 import dev.dca.runtime.LanguageModel;
 import dev.dca.runtime.LoadOptions;
@@ -32,8 +34,8 @@ import java.util.function.Consumer;
 
 /**
  * The data flywheel (STaR: Zelikman et al., 2022): each round samples fresh training-family problems, solves them
- * with the reasoning core at {@link Effort#HIGH}, keeps the traces whose answer is right and whose arithmetic the
- * calculator confirms, fine-tunes the model on them (mixed with curriculum replay, so it does not forget the rest),
+ * with the reasoning core at {@link Effort#HIGH}, keeps the traces whose answer is right, whose arithmetic the
+ * calculator confirms and whose operands all come from the question or earlier steps, fine-tunes the model on them (mixed with curriculum replay, so it does not forget the rest),
  * and measures {@link Effort#LOW} accuracy on the held-out families before and after.
  *
  * <p>Writes per round {@code out/round-N/}: the fine-tuned model folder, {@code traces.jsonl} (kept solutions) and
@@ -128,6 +130,7 @@ public final class Flywheel {
                 String reply = (scratchpad.isBlank() ? "" : scratchpad + ReasoningPrompt.STEP_DELIMITER) + ReasoningPrompt.ANSWER_MARKER + " " + r.answer();
                 Calculator.Check check = calculator.check(reply);
                 if (check.wrong() > 0) continue; // right answer by wrong arithmetic: not a trace to learn from
+                if (!grounded(p.question(), scratchpad)) continue; // right answer from numbers the question lacks
                 kept.add(Curriculum.reasoningExample(p.question(), reply, gold, p.family()));
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("question", p.question());
@@ -138,6 +141,17 @@ public final class Flywheel {
             }
         }
         return pairs;
+    }
+
+    /** Whether every step computes with numbers of the question or of earlier steps ({@link NumberGrounding}). */
+    static boolean grounded(String question, String scratchpad) {
+        NumberGrounding g = new NumberGrounding();
+        List<String> steps = ReasoningPrompt.steps(scratchpad);
+        for (int i = 0; i < steps.size(); i++) {
+            double s = g.score(new StepContext(question, null, steps.subList(0, i), steps.get(i), null, null));
+            if (!Double.isNaN(s) && s < 1) return false;
+        }
+        return true;
     }
 
     private void fineTune(Path base, Path dir, List<Example> kept, int round) throws IOException {

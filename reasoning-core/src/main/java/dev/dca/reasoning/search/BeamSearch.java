@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * {@code beam}: step-level beam search. Each round expands every beam with {@code expansions} candidate steps
- * (one batched call per beam, forking its prefix), scores the partial chains (mean step score on the path) and
+ * (its greedy step, then the others sampled in one batched call forking its prefix), scores the partial chains (mean step score on the path) and
  * keeps the best {@code beams}. Chains that reach an answer line are set aside; the search ends when
  * {@code beams} chains have answered, at {@code maxDepth} steps, or when the budget runs out. The answer is a
  * vote over the finished chains weighted by their path score (and verifier score when there is a verifier).
@@ -46,7 +46,10 @@ public final class BeamSearch implements ReasoningStrategy {
         for (int depth = 0; depth < maxDepth && !frontier.isEmpty() && !out; depth++) {
             List<Node> candidates = new ArrayList<>();
             for (Node beam : frontier) {
-                List<Node> kids = ctx.expand(beam, expansions, ctx.settings().temperature());
+                // the greedy step first, then sampled ones: ties in score keep the greedy continuation, so the beam
+                // leaves the model's most likely chain only for a candidate the scorers rate higher
+                List<Node> kids = new ArrayList<>(ctx.expand(beam, 1, ctx.settings().greedyTemperature()));
+                if (!kids.isEmpty() && expansions > 1) kids.addAll(ctx.expand(beam, expansions - 1, ctx.settings().temperature()));
                 if (kids.isEmpty()) {
                     out = true;
                     break;
