@@ -11,7 +11,8 @@ package dev.dca.reasoning;
  * <tr><td>LOW</td><td>{@code cot}: one chain, temperature 0</td><td>calculator</td><td>512 / 16 / 16 / 60 s</td></tr>
  * <tr><td>MEDIUM</td><td>{@code self-consistency}: 5 chains in one batch, majority vote</td><td>calculator + answer
  *     agreement</td><td>2,048 / 64 / 64 / 120 s</td></tr>
- * <tr><td>HIGH</td><td>{@code beam}: 3 beams x 4 candidate steps, at most 16 steps deep</td><td>calculator + self-evaluation</td><td>8,192 / 256 / 256 / 300 s</td></tr>
+ * <tr><td>HIGH</td><td>{@code beam}: 3 beams x 4 candidate steps (the greedy step and 3 sampled), at most 16 steps
+ *     deep</td><td>calculator + number grounding</td><td>8,192 / 256 / 256 / 300 s</td></tr>
  * <tr><td>AUTO</td><td colspan="3">the router picks LOW, MEDIUM or HIGH per request; a {@link Reasoner} given
  *     AUTO directly uses MEDIUM</td></tr>
  * </table>

@@ -11,8 +11,7 @@ import dev.dca.reasoning.search.SelfConsistency;
 import dev.dca.reasoning.trace.ReasoningTrace;
 import dev.dca.reasoning.verify.AnswerAgreement;
 import dev.dca.reasoning.verify.Calculator;
-import dev.dca.reasoning.verify.CompositeScorer;
-import dev.dca.reasoning.verify.SelfEvaluation;
+import dev.dca.reasoning.verify.NumberGrounding;
 import dev.dca.reasoning.verify.StepScorer;
 import dev.dca.reasoning.verify.Verifier;
 import java.time.Duration;
@@ -54,7 +53,9 @@ public final class Reasoner {
         // the calculator is a tool, not search: every effort uses it, so a one-chain answer is not wrong on 17+25
         this.calculator = b.calculatorSet ? b.calculator : new Calculator();
         this.correctArithmetic = !b.calculatorSet || b.calculator != null && b.correctArithmetic;
-        this.scorer = b.scorerSet ? b.scorer : high ? CompositeScorer.of(new SelfEvaluation()) : null;
+        // grounding, not self-evaluation, by default: measured on the bundled model, a 4.7M model's "is this step
+        // correct?" is noise that steers the beam away from better chains (docs/BENCHMARKS.md, foundry)
+        this.scorer = b.scorerSet ? b.scorer : high ? new NumberGrounding() : null;
         this.verifier = b.verifierSet ? b.verifier : effort == Effort.MEDIUM ? new AnswerAgreement() : null;
         this.settings = b.settings;
         this.seed = b.seed;
