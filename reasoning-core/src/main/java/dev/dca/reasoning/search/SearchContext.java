@@ -203,16 +203,10 @@ public final class SearchContext {
                     settings.topP(), stops, nextSeed(), policy.hasLogprobs()));
         }
         long t0 = System.nanoTime();
-        List<List<Continuation>> out;
-        int prompt = 0;
-        try {
-            for (PolicyRequest r : requests) prompt += policy.promptTokens(r);
-            out = policy.sampleEach(requests);
-        } catch (RuntimeException e) {
-            if (meter.calls() == 0) throw e;
-            meter.stop("model error: " + e.getMessage());
-            return answers;
-        }
+        Batch batch = sampleBatch(requests);
+        if (batch == null) return answers;
+        List<List<Continuation>> out = batch.out();
+        int prompt = batch.prompt();
         List<Continuation> all = new ArrayList<>();
         for (int i = 0; i < out.size() && i < requests.size(); i++) {
             if (out.get(i).isEmpty()) continue;
@@ -223,6 +217,21 @@ public final class SearchContext {
         }
         meter.charge(g, prompt, all, System.nanoTime() - t0, true);
         return answers;
+    }
+
+    private record Batch(List<List<Continuation>> out, int prompt) {}
+
+    /** Several requests as one batched policy call; null when the model failed after earlier progress (search ends). */
+    private Batch sampleBatch(List<PolicyRequest> requests) {
+        try {
+            int prompt = 0;
+            for (PolicyRequest r : requests) prompt += policy.promptTokens(r);
+            return new Batch(policy.sampleEach(requests), prompt);
+        } catch (RuntimeException e) {
+            if (meter.calls() == 0) throw e;
+            meter.stop("model error: " + e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -265,16 +274,10 @@ public final class SearchContext {
                     settings.topP(), stops, nextSeed(), policy.hasLogprobs()));
         }
         long t0 = System.nanoTime();
-        List<List<Continuation>> out;
-        int prompt = 0;
-        try {
-            for (PolicyRequest r : requests) prompt += policy.promptTokens(r);
-            out = policy.sampleEach(requests);
-        } catch (RuntimeException e) {
-            if (meter.calls() == 0) throw e;
-            meter.stop("model error: " + e.getMessage());
-            return List.of();
-        }
+        Batch batch = sampleBatch(requests);
+        if (batch == null) return List.of();
+        List<List<Continuation>> out = batch.out();
+        int prompt = batch.prompt();
         List<Continuation> all = new ArrayList<>();
         List<Node> from = new ArrayList<>();
         for (int i = 0; i < out.size() && i < requests.size(); i++) {
