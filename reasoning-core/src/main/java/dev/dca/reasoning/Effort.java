@@ -9,7 +9,7 @@ package dev.dca.reasoning;
  * <table>
  * <tr><th>effort</th><th>strategy</th><th>scorers</th><th>default budget (tokens / nodes / samples / time)</th></tr>
  * <tr><td>LOW</td><td>{@code cot}: one chain, temperature 0</td><td>calculator</td><td>512 / 16 / 16 / 60 s</td></tr>
- * <tr><td>MEDIUM</td><td>{@code self-consistency}: 5 chains in one batch, majority vote</td><td>calculator + answer
+ * <tr><td>MEDIUM</td><td>{@code self-consistency}: 5 chains (the first greedy), majority vote</td><td>calculator + answer
  *     agreement</td><td>2,048 / 64 / 64 / 120 s</td></tr>
  * <tr><td>HIGH</td><td>{@code beam}: 3 beams x 4 candidate steps (the greedy step and 3 sampled), at most 16 steps
  *     deep</td><td>calculator + number grounding</td><td>8,192 / 256 / 256 / 300 s</td></tr>
