@@ -1,5 +1,6 @@
 package dev.dca.reasoning.search;
 
+import dev.dca.reasoning.ReasoningPrompt;
 import dev.dca.reasoning.eval.AnswerNormalizer;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,16 @@ public final class ChainOfThought implements ReasoningStrategy {
             if (next.isEmpty()) break;
             at = next.get(0);
         }
-        if (at == ctx.root()) return null;
+        if (at == ctx.root()) {
+            // not even one step fit: the answer line alone, if the budget allows it (anytime)
+            if (!ctx.meter().nodesLeft()) return null;
+            String forced = ctx.forceAnswer(ctx.conversation(), "");
+            if (forced == null) return null;
+            at = ctx.newNode(ctx.root(), Node.Kind.CHAIN, ReasoningPrompt.ANSWER_MARKER + " " + forced, "", 0);
+            at.answer(forced);
+            at.terminal(true);
+            return at;
+        }
         if (at.answer() == null) {
             String forced = ctx.forceAnswer(ctx.conversation(), at.prefix());
             // anytime: with no budget left for an answer line, the last number the chain wrote

@@ -219,6 +219,14 @@ public final class SearchContext {
         return answers;
     }
 
+    /**
+     * Tokens step expansions leave for a final forced answer: the settings' answer length, but at most a quarter of
+     * the budget, so that a small budget still buys steps.
+     */
+    int answerReserve() {
+        return Math.min(settings.answerMaxTokens(), Math.max(1, meter.budget().maxReasoningTokens() / 4));
+    }
+
     private record Batch(List<List<Continuation>> out, int prompt) {}
 
     /** Several requests as one batched policy call; null when the model failed after earlier progress (search ends). */
@@ -241,7 +249,7 @@ public final class SearchContext {
     public List<Node> expand(Node parent, int k, double temperature) {
         int typical = steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
         List<Continuation> out = sample(conversation(), parent.prefix(), k, settings.stepMaxTokens(), typical,
-                List.of(ReasoningPrompt.STEP_DELIMITER), temperature, true, true, settings.answerMaxTokens());
+                List.of(ReasoningPrompt.STEP_DELIMITER), temperature, true, true, answerReserve());
         List<Node> children = new ArrayList<>(out.size());
         for (Continuation c : out) {
             stepTokens += c.tokens();
@@ -265,7 +273,7 @@ public final class SearchContext {
     public List<Node> expandEach(List<Node> parents, List<Double> temperatures) {
         if (parents.isEmpty()) return List.of();
         int typical = steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
-        BudgetMeter.Grant g = meter.grant(parents.size(), settings.stepMaxTokens(), typical, true, settings.answerMaxTokens());
+        BudgetMeter.Grant g = meter.grant(parents.size(), settings.stepMaxTokens(), typical, true, answerReserve());
         if (g == null) return List.of();
         List<String> stops = List.of(ReasoningPrompt.STEP_DELIMITER);
         List<PolicyRequest> requests = new ArrayList<>(g.n());
