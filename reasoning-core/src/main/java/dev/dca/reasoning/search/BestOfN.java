@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code best-of-n}: {@code n} chains in one batched call, each scored by the verifier (or, without one, by the
+ * {@code best-of-n}: {@code n} chains in one batched call (written step-wise in lockstep when the calculator corrects
+ * arithmetic), each scored by the verifier (or, without one, by the
  * step scorer applied to the whole chain; with neither, by answer agreement); the answer with the largest summed
  * score wins (weighted by answer, so several good chains agreeing beat one lucky one).
  */
@@ -32,7 +33,12 @@ public final class BestOfN implements ReasoningStrategy {
 
     @Override
     public Outcome search(SearchContext ctx) {
-        List<Node> chains = ctx.sampleChains(ctx.root(), ctx.conversation(), n, ctx.settings().temperature(), Node.Kind.CHAIN);
+        // with the calculator correcting steps, chains are written step-wise (as self-consistency does) and each
+        // chain's score is the mean of its scored steps
+        boolean stepwise = ctx.correctsArithmetic();
+        List<Node> chains = stepwise
+                ? SelfConsistency.stepwise(ctx, n, ctx.settings().temperature(), true)
+                : ctx.sampleChains(ctx.root(), ctx.conversation(), n, ctx.settings().temperature(), Node.Kind.CHAIN);
         List<String> answers = new ArrayList<>();
         for (Node c : chains) answers.add(c.answer());
         Votes votes = new Votes();
@@ -41,7 +47,7 @@ public final class BestOfN implements ReasoningStrategy {
         for (Node c : chains) {
             if (c.answer() == null) continue;
             double s = ctx.verify(c, answers);
-            if (Double.isNaN(s)) s = ctx.scoreChain(c);
+            if (Double.isNaN(s)) s = stepwise ? c.pathScore() : ctx.scoreChain(c);
             if (Double.isNaN(s)) {
                 s = agreement.verify(new StepContext(ctx.question(), ctx.context(), List.of(), "", c.answer(), ctx), answers);
                 c.putScore("agreement", s);
