@@ -54,7 +54,7 @@ public final class BestOfN implements ReasoningStrategy {
             }
             c.score(s);
             best = Double.isNaN(best) ? s : Math.max(best, s);
-            votes.add(c, s, s);
+            votes.add(c, s * SelfConsistency.voteWeight(c), s);
         }
         if (votes.isEmpty()) return new Outcome(null, chains.isEmpty() ? null : chains.get(0), Map.of(), 0, best);
         return votes.outcome(best);

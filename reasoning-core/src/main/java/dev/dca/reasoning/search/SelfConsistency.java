@@ -46,7 +46,7 @@ public final class SelfConsistency implements ReasoningStrategy {
             if (chains.isEmpty()) break;
             sampled += chains.size();
             for (Node c : chains) {
-                votes.add(c, 1, 0);
+                votes.add(c, voteWeight(c), 0);
                 c.score(Double.NaN);
             }
             int remaining = n - sampled;
@@ -61,6 +61,17 @@ public final class SelfConsistency implements ReasoningStrategy {
         }
         Outcome o = votes.outcome(Double.NaN);
         return new Outcome(o.answer(), o.chosen(), o.votes(), o.confidence(), o.confidence());
+    }
+
+    /** Score key marking a chain the budget or the step limit cut off before its answer line (its answer was forced). */
+    static final String UNFINISHED = "unfinished";
+
+    /**
+     * A chain cut off before its answer line votes with a token weight: it decides only when no chain finished (a
+     * budget too small for all chains would otherwise let half-written chains outvote the finished ones).
+     */
+    static double voteWeight(Node chain) {
+        return chain.scores().containsKey(UNFINISHED) ? 0.01 : 1.0;
     }
 
     /**
@@ -101,6 +112,7 @@ public final class SelfConsistency implements ReasoningStrategy {
         List<String> forced = ctx.forceAnswers(ctx.conversation(), unanswered.stream().map(Node::prefix).toList());
         for (int i = 0; i < unanswered.size(); i++) {
             Node c = unanswered.get(i);
+            c.putScore(UNFINISHED, 1.0);
             c.answer(forced.get(i) != null ? forced.get(i) : dev.dca.reasoning.eval.AnswerExtractor.lastNumber(c.prefix()));
             c.terminal(true);
         }
