@@ -59,4 +59,18 @@ class AskCommandTest {
         assertThat(rag.exitCode()).isEqualTo(2);
         assertThat(rag.err()).contains("needs a knowledge base");
     }
+
+    /** Issue 7's acceptance with the bundled model (tests run in cli/, so it is named; ./dca finds it by itself). */
+    @Test
+    void the_bundled_model_answers_the_apples_question_through_the_reasoning_route() throws Exception {
+        java.nio.file.Path bundled = java.nio.file.Path.of("..").resolve(dev.dca.router.ModelResolver.BUNDLED);
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(bundled), "no bundled model at " + bundled);
+        CliRunner.Result r = CliRunner.run("", "ask", "--json", "--model", bundled.toString(),
+                "Tom has 17 apples and buys 25 more. How many apples does he have now?");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode j = JSON.readTree(r.out());
+        assertThat(j.get("route").asText()).isEqualTo("reasoning");
+        assertThat(j.get("answer").asText()).isEqualTo("42");
+        assertThat(j.at("/usage/reasoning_tokens").asInt()).isPositive();
+    }
 }
