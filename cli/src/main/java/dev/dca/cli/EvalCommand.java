@@ -10,6 +10,10 @@ import dev.dca.reasoning.eval.Evaluator;
 import dev.dca.reasoning.eval.Problem;
 import dev.dca.reasoning.eval.SweepPlot;
 import dev.dca.reasoning.verify.Calculator;
+import dev.dca.reasoning.verify.CompositeScorer;
+import dev.dca.reasoning.verify.NumberGrounding;
+import dev.dca.reasoning.verify.SelfEvaluation;
+import dev.dca.reasoning.verify.StepScorer;
 import dev.dca.router.EnginePolicy;
 import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
@@ -191,13 +195,13 @@ final class EvalCommand implements Callable<Integer> {
         return o;
     }
 
-    static dev.dca.reasoning.verify.StepScorer scorers(String spec) {
+    static StepScorer scorers(String spec) {
         if (spec.strip().equals("none")) return null;
-        var c = new dev.dca.reasoning.verify.CompositeScorer();
+        var c = new CompositeScorer();
         for (String name : spec.split(",")) {
             c.add(switch (name.strip()) {
-                case "grounding" -> new dev.dca.reasoning.verify.NumberGrounding();
-                case "self-evaluation" -> new dev.dca.reasoning.verify.SelfEvaluation();
+                case "grounding" -> new NumberGrounding();
+                case "self-evaluation" -> new SelfEvaluation();
                 default -> throw new IllegalArgumentException("unknown scorer '" + name.strip() + "': use grounding, self-evaluation or none");
             }, 1);
         }

@@ -37,7 +37,7 @@ public final class BestOfN implements ReasoningStrategy {
         // chain's score is the mean of its scored steps
         boolean stepwise = ctx.correctsArithmetic();
         List<Node> chains = stepwise
-                ? SelfConsistency.stepwise(ctx, n, ctx.settings().temperature(), true)
+                ? StepwiseChains.write(ctx, n, ctx.settings().temperature(), true)
                 : ctx.sampleChains(ctx.root(), ctx.conversation(), n, ctx.settings().temperature(), Node.Kind.CHAIN);
         List<String> answers = new ArrayList<>();
         for (Node c : chains) answers.add(c.answer());
@@ -54,7 +54,7 @@ public final class BestOfN implements ReasoningStrategy {
             }
             c.score(s);
             best = Double.isNaN(best) ? s : Math.max(best, s);
-            votes.add(c, s * SelfConsistency.voteWeight(c), s);
+            votes.add(c, s * StepwiseChains.voteWeight(c), s);
         }
         if (votes.isEmpty()) return new Outcome(null, chains.isEmpty() ? null : chains.get(0), Map.of(), 0, best);
         return votes.outcome(best);

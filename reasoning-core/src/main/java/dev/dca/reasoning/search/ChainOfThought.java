@@ -12,9 +12,6 @@ import java.util.Map;
  */
 public final class ChainOfThought implements ReasoningStrategy {
 
-    /** Longest chain written step by step: a model that never writes its answer line still ends. */
-    static final int MAX_STEPS = 32;
-
     private final Double temperature;
 
     /** Greedy: the settings' greedy temperature. */
@@ -52,28 +49,15 @@ public final class ChainOfThought implements ReasoningStrategy {
 
     /** One step per call until an answer line, a dead end or the budget; anytime: a forced answer at the end. */
     private static Node stepwise(SearchContext ctx, double t) {
-        Node at = ctx.root();
-        for (int depth = 0; !at.terminal() && depth < MAX_STEPS; depth++) {
-            List<Node> next = ctx.expand(at, 1, t);
-            if (next.isEmpty()) break;
-            at = next.get(0);
-        }
-        if (at == ctx.root()) {
-            // not even one step fit: the answer line alone, if the budget allows it (anytime)
-            if (!ctx.meter().nodesLeft()) return null;
-            String forced = ctx.forceAnswer(ctx.conversation(), "");
-            if (forced == null) return null;
-            at = ctx.newNode(ctx.root(), Node.Kind.CHAIN, ReasoningPrompt.ANSWER_MARKER + " " + forced, "", 0);
-            at.answer(forced);
-            at.terminal(true);
-            return at;
-        }
-        if (at.answer() == null) {
-            String forced = ctx.forceAnswer(ctx.conversation(), at.prefix());
-            // anytime: with no budget left for an answer line, the last number the chain wrote
-            at.answer(forced != null ? forced : dev.dca.reasoning.eval.AnswerExtractor.lastNumber(at.prefix()));
-            at.terminal(true);
-        }
+        List<Node> chains = StepwiseChains.write(ctx, 1, t, false);
+        if (!chains.isEmpty()) return chains.get(0);
+        // not even one step fit: the answer line alone, if the budget allows it (anytime)
+        if (!ctx.meter().nodesLeft()) return null;
+        String forced = ctx.forceAnswer(ctx.conversation(), "");
+        if (forced == null) return null;
+        Node at = ctx.newNode(ctx.root(), Node.Kind.CHAIN, ReasoningPrompt.ANSWER_MARKER + " " + forced, "", 0);
+        at.answer(forced);
+        at.terminal(true);
         return at;
     }
 }
