@@ -135,8 +135,11 @@ class TrainerTest {
         Trainer.Result resumed = new Trainer(c, split, TrainListener.NONE).run(true);
 
         assertThat(resumed.steps()).containsExactly(1, 2, 3, 4);
+        // Step 4 is the first loss that depends on the restored AdamW moments: resuming without them moves it by ~0.2.
+        // The tolerance allows for float rounding that Adam amplifies (a near-zero gradient's sign), which differs
+        // between CPUs even on one thread.
         for (int i = 0; i < 4; i++) {
-            assertThat(resumed.losses().get(i)).as("step %d", i + 1).isCloseTo(full.losses().get(i), org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(resumed.losses().get(i)).as("step %d", i + 1).isCloseTo(full.losses().get(i), org.assertj.core.data.Offset.offset(5e-3));
         }
         assertThatThrownBy(() -> new Trainer(c.withSteps(5), split, TrainListener.NONE).run(true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("config");
