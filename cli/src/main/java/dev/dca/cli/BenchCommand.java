@@ -47,6 +47,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "f32", paramLabel = "T", description = "Stored dtype of the --random-from weights: f32 or bf16. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
+    @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
+            description = "Weights in memory: auto (BF16 files stay BF16), f32 or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
+    String compute;
+
     @Option(names = "--batch", split = ",", defaultValue = "1,8", paramLabel = "B", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
     int[] batches;
 
@@ -77,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> report = new LinkedHashMap<>();
             ai.djl.engine.Engine.getEngine("PyTorch"); // start libtorch first: load_seconds is the model's own load
             long loadStart = System.nanoTime();
-            try (LanguageModel lm = ModelLoader.load(modelPath, LoadOptions.DEFAULT.withMaxBatch(maxBatch))) {
+            try (LanguageModel lm = ModelLoader.load(modelPath, LoadOptions.DEFAULT.withMaxBatch(maxBatch).withDtype(compute))) {
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                 if (lm instanceof DjlLanguageModel d) d.setPrefixCacheEnabled(false);
                 ModelInfo info = lm.info();

@@ -61,9 +61,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "D", defaultValue = "auto", description = "auto, cpu or gpu. Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
+            description = "Weights in memory: auto (BF16 files stay BF16), f32 or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
+    String compute;
+
     @Override
     public Integer call() {
-        try (LanguageModel lm = ModelLoader.load(model, LoadOptions.DEFAULT.withDevice(device).withMaxBatch(1))) {
+        try (LanguageModel lm = ModelLoader.load(model, LoadOptions.DEFAULT.withDevice(device).withMaxBatch(1).withDtype(compute))) {
             PromptRenderer renderer = chat || input.prompt != null ? new PromptRenderer(lm) : null;
             int[] prompt;
             List<String> stops = List.of();

@@ -4,7 +4,9 @@ package dev.dca.runtime;
  * How to load a model.
  *
  * @param device {@code cpu}, {@code gpu} or {@code auto} (GPU when the engine has one)
- * @param dtype compute dtype: {@code auto} (BF16 files stay BF16, everything else F32), {@code f32} or {@code bf16}
+ * @param dtype how the weights are held: {@code auto} (BF16 files stay BF16 where the Java kernels run, everything
+ *     else F32), {@code f32} (PyTorch for prefill, Java kernels for decode steps) or {@code bf16} (any file rounded
+ *     to BF16, every pass on the Java kernels; CPU and Java 22+ only)
  * @param maxBatch most sequences decoded together in one forward step
  * @param contextLength 0 keeps the model's own; a smaller value caps the KV cache
  */

@@ -22,6 +22,9 @@ interface DecodeMatMul {
      */
     float[] multiply(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
 
+    /** {@link #multiply} with {@code w} in BF16 (little-endian 16-bit values, row-major [out, in]); any row count. */
+    float[] multiplyBf16(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
+
     /** The Vector API kernel when this JVM can run it and {@code -Ddca.matmul.torch=true} does not turn it off. */
     static Optional<DecodeMatMul> vectorApi() {
         if (Boolean.getBoolean("dca.matmul.torch") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

@@ -60,11 +60,11 @@ public final class DjlLanguageModel implements LanguageModel {
     private final PrefixCache prefixCache;
     private KvCache cache;
 
-    private DjlLanguageModel(ModelFiles files, NDManager manager, LlamaWeights weights, LoadOptions options, String device) {
+    private DjlLanguageModel(ModelFiles files, NDManager manager, LlamaWeights weights, LoadOptions options, String device, boolean bf16) {
         this.files = files;
         this.config = files.config();
         this.manager = manager;
-        this.decoder = new LlamaDecoder(config, weights);
+        this.decoder = new LlamaDecoder(config, weights, true, bf16);
         this.tokenizer = files.tokenizer().orElse(null);
         this.chatTemplate = files.chatTemplate();
         this.defaults = files.generationDefaults();
@@ -88,20 +88,34 @@ public final class DjlLanguageModel implements LanguageModel {
             throw new IllegalArgumentException("device gpu requested but the PyTorch engine sees no GPU (see docs on the cuda profile)");
         }
         Device device = gpu ? Device.gpu() : Device.cpu();
-        if (options.dtype().equals("bf16")) {
-            // DJL 0.35.1's PyTorch JNI has no bfloat16 tensors (creating one aborts the JVM): refuse loudly
-            throw new IllegalArgumentException("bf16 compute is not available with the DJL 0.35.1 PyTorch engine; use f32 or auto"
-                    + " (BF16 weights are widened to F32 exactly)");
-        }
-        DataType dtype = DataType.FLOAT32;
+        boolean bf16 = bf16(files, options, gpu);
         NDManager manager = engine.newBaseManager(device);
         try {
-            LlamaWeights weights = LlamaWeights.load(files, manager, dtype);
-            return new DjlLanguageModel(files, manager, weights, options, gpu ? "gpu" : "cpu");
+            LlamaWeights weights = LlamaWeights.load(files, manager, DataType.FLOAT32, !bf16);
+            return new DjlLanguageModel(files, manager, weights, options, gpu ? "gpu" : "cpu", bf16);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether to hold the weights as BF16. DJL 0.35.1's PyTorch JNI has no bfloat16 tensors (creating one aborts the
+     * JVM), so BF16 lives only in the Java kernels ({@link DecodeStep}): on the CPU, with Java 22+. {@code auto}
+     * takes it for files stored mostly in BF16 (exact: their values are BF16 already), {@code bf16} for any file
+     * (F32 values are rounded to BF16), and PyTorch F32 stays for everything else.
+     */
+    private static boolean bf16(ModelFiles files, LoadOptions options, boolean gpu) {
+        if (options.dtype().equals("bf16")) {
+            if (gpu) throw new IllegalArgumentException("bf16 runs on the CPU's Java kernels (DJL's PyTorch has no bfloat16); use --device cpu or f32");
+            if (!LlamaDecoder.bf16Available()) {
+                throw new IllegalArgumentException("bf16 needs Java 22+ started with --add-modules jdk.incubator.vector (./dca does both); use f32");
+            }
+            return true;
+        }
+        if (!options.dtype().equals("auto") || gpu || !LlamaDecoder.bf16Available()) return false;
+        String stored = files.storedTensorTypes().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+        return stored.equalsIgnoreCase("bf16");
     }
 
     private ModelInfo buildInfo(LlamaWeights weights, String device) {
@@ -117,7 +131,7 @@ public final class DjlLanguageModel implements LanguageModel {
         Map<String, Integer> types = new TreeMap<>(files.storedTensorTypes());
         String stored = types.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
         return new ModelInfo(files.path(), files.format(), config.architecture(), weights.parameters, stored,
-                weights.dtype == DataType.BFLOAT16 ? "bf16" : "f32", device, config.numLayers(), config.numHeads(),
+                decoder.bf16() ? "bf16" : "f32", device, config.numLayers(), config.numHeads(),
                 config.numKvHeads(), config.hiddenSize(), contextLength, config.vocabSize(), special,
                 chatTemplate.isPresent(), types);
     }

@@ -20,6 +20,8 @@ final class KvCache implements AutoCloseable {
     final NDArray[] k; // per layer [slots, KV, capacity, hd]
     final NDArray[] v;
     private final NDManager manager;
+    private DecodeStep.CacheViews views;
+    private boolean viewsTried;
 
     KvCache(NDManager parent, int layers, int slots, int kvHeads, int capacity, int headDim) {
         this.slots = slots;
@@ -32,6 +34,27 @@ final class KvCache implements AutoCloseable {
             k[l] = manager.zeros(shape, DataType.FLOAT32);
             v[l] = manager.zeros(shape, DataType.FLOAT32);
         }
+    }
+
+    /**
+     * The keys and values as views of their own memory, for {@link DecodeStep}; null when libtorch does not expose
+     * it (then decoding stays on PyTorch). Writes through a view are writes to the tensors.
+     */
+    DecodeStep.CacheViews views() {
+        if (!viewsTried) {
+            viewsTried = true;
+            java.nio.ByteBuffer[] kb = new java.nio.ByteBuffer[k.length], vb = new java.nio.ByteBuffer[v.length];
+            long bytes = k[0].size() * Float.BYTES;
+            for (int l = 0; l < k.length; l++) {
+                kb[l] = k[l].toByteBuffer(true);
+                vb[l] = v[l].toByteBuffer(true);
+                if (!kb[l].isDirect() || !vb[l].isDirect() || kb[l].capacity() != bytes || vb[l].capacity() != bytes) return null;
+                kb[l].order(java.nio.ByteOrder.nativeOrder());
+                vb[l].order(java.nio.ByteOrder.nativeOrder());
+            }
+            views = new DecodeStep.CacheViews(kb, vb, capacity);
+        }
+        return views;
     }
 
     boolean fits(int wantSlots, int wantCapacity) {

@@ -35,6 +35,10 @@ final class LlamaDecoder {
     /** F32 weight matrices, as views of their own memory, for {@link #SMALL}; empty without it. */
     private final Map<NDArray, ByteBuffer> inPlace = new IdentityHashMap<>();
     private final Map<NDArray, float[]> biases = new IdentityHashMap<>();
+    /** Whole decode steps outside PyTorch when the weights allow; see {@link DecodeStep}. Null: PyTorch only. */
+    private final DecodeStep step;
+    /** BF16 weights: prefill runs on {@link #step} too. */
+    private final boolean javaOnly;
     /**
      * PyTorch's intra-op threads as configured, and as set now. Decode steps drop PyTorch to one thread: its OpenMP
      * workers spin-wait between ops and would take the cores {@link #SMALL} splits the weights over (measured: 16 vs
@@ -44,6 +48,16 @@ final class LlamaDecoder {
     private int torchThreadsNow = torchThreads;
 
     LlamaDecoder(ModelConfig config, LlamaWeights weights) {
+        this(config, weights, true, false);
+    }
+
+    /**
+     * @param javaDecodeStep whether decode steps may run on {@link DecodeStep} (tests compare it with PyTorch)
+     * @param bf16 keep the matrices only as BF16 copies and run every forward pass on {@link DecodeStep}: PyTorch
+     *     here has no BF16 (see {@link LlamaWeights}), and the copies halve the memory each decode step streams.
+     *     The F32 matrices are freed. Needs {@link #bf16Available()}.
+     */
+    LlamaDecoder(ModelConfig config, LlamaWeights weights, boolean javaDecodeStep, boolean bf16) {
         this.config = config;
         this.weights = weights;
         this.rope = new Rope(config, weights.ropeFreqDivisors);
@@ -71,7 +85,57 @@ final class LlamaDecoder {
                 if (w.qkvBias() != null) biases.put(w.qkvBias(), w.qkvBias().toFloatArray());
             }
             view(weights.lmHead);
+            view(weights.embed);
         }
+        this.javaOnly = bf16;
+        if (!bf16 && weights.queryScale != 1f) throw new IllegalArgumentException("the PyTorch path needs 1/sqrt(hd) folded into q");
+        if (bf16 && !bf16Available()) throw new IllegalStateException("bf16 needs the Java 22+ decode kernels");
+        this.step = SMALL == null || !(javaDecodeStep || bf16) ? null : decodeStep(bf16);
+        if (bf16) {
+            if (step == null) throw new IllegalStateException("bf16: the weights' memory is not reachable from Java");
+            inPlace.clear(); // the F32 matrices go: everything runs on the BF16 copies from now on
+            for (LlamaWeights.Layer w : weights.layers) for (NDArray a : new NDArray[] {w.qkv(), w.o(), w.gateUp(), w.down()}) a.close();
+            weights.embed.close();
+            if (weights.lmHead != weights.embed) weights.lmHead.close();
+        }
+    }
+
+    /** Whether this JVM can run BF16 weights (the Java 22 kernels are present and not turned off). */
+    static boolean bf16Available() {
+        return SMALL != null && !Boolean.getBoolean("dca.decode.torch");
+    }
+
+    /** Whether the matrices are held as BF16 (and every pass runs on {@link DecodeStep}). */
+    boolean bf16() {
+        return javaOnly;
+    }
+
+    /** Whether one-token steps of at most {@link DecodeMatMul#MAX_ROWS} rows run on {@link DecodeStep}. */
+    boolean hasJavaDecodeStep() {
+        return step != null;
+    }
+
+    /**
+     * The Java decode step over views of every F32 matrix (or BF16 copies of them), or null when one of them has no
+     * view.
+     */
+    private DecodeStep decodeStep(boolean bf16) {
+        Map<ByteBuffer, ByteBuffer> narrowed = new IdentityHashMap<>(); // a tied head is the embedding: one copy
+        java.util.function.Function<ByteBuffer, ByteBuffer> store = b -> b == null || !bf16 ? b
+                : narrowed.computeIfAbsent(b, f -> Bf16.narrow(f.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer()));
+        DecodeStep.Layer[] layers = new DecodeStep.Layer[weights.layers.length];
+        for (int l = 0; l < layers.length; l++) {
+            LlamaWeights.Layer w = weights.layers[l];
+            ByteBuffer qkv = inPlace.get(w.qkv()), o = inPlace.get(w.o()), gateUp = inPlace.get(w.gateUp()), down = inPlace.get(w.down());
+            if (qkv == null || o == null || gateUp == null || down == null) return null;
+            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(), store.apply(qkv), w.qkvBias() == null ? null : biases.get(w.qkvBias()),
+                    w.qkNorm() == null ? null : w.qkNorm().toFloatArray(), store.apply(o), w.ffnNorm().toFloatArray(), store.apply(gateUp), store.apply(down));
+        }
+        ByteBuffer embed = inPlace.get(weights.embed), head = inPlace.get(weights.lmHead);
+        if (embed == null || head == null) return null;
+        return DecodeStep.vectorApi(new DecodeStep.Weights(config.hiddenSize(), h, kv, hd, config.rotaryDim(), config.intermediateSize(),
+                config.vocabSize(), (float) config.rmsNormEps(), weights.queryScale, bf16, store.apply(embed), layers, weights.finalNorm.toFloatArray(),
+                store.apply(head), rope), SMALL).orElse(null);
     }
 
     /** The tensor's own memory (no copy), when it is a contiguous F32 CPU matrix. */
@@ -100,10 +164,28 @@ final class LlamaDecoder {
         if (!sameStart && t != 1) throw new IllegalArgumentException("rows with different positions must decode one token each");
         int len = maxStart + t; // L: keys attended by the furthest row
         if (len > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
-        int threads = SMALL != null && !inPlace.isEmpty() && b * t <= DecodeMatMul.MAX_ROWS ? 1 : torchThreads;
+        int threads = javaOnly || (SMALL != null && !inPlace.isEmpty() && b * t <= DecodeMatMul.MAX_ROWS) ? 1 : torchThreads;
         if (threads != torchThreadsNow) {
             JniUtils.setNumThreads(threads);
             torchThreadsNow = threads;
+        }
+
+        if (step != null && (javaOnly || (t == 1 && b <= DecodeMatMul.MAX_ROWS))) {
+            DecodeStep.CacheViews views = cache.views();
+            if (views == null && javaOnly) throw new IllegalStateException("bf16: the KV cache's memory is not reachable from Java");
+            if (views != null) {
+                int n = b * t;
+                int[] slots = new int[n], positions = new int[n], logitRows = new int[allPositions ? n : b];
+                for (int r = 0; r < b; r++) {
+                    for (int i = 0; i < t; i++) {
+                        slots[r * t + i] = slot0 + r;
+                        positions[r * t + i] = start[r] + i;
+                        if (allPositions) logitRows[r * t + i] = r * t + i;
+                    }
+                    if (!allPositions) logitRows[r] = r * t + t - 1;
+                }
+                return m.create(step.run(tokens, slots, positions, logitRows, views), new Shape(b, allPositions ? t : 1, config.vocabSize()));
+            }
         }
 
         // positions, rotary cos/sin [B, T, 1, rotaryDim/2] and the additive causal mask [B, 1, 1, T, L]

@@ -40,9 +40,11 @@ final class LlamaWeights implements AutoCloseable {
     final NDArray lmHead; // [V, D], == embed when tied
     final float[] ropeFreqDivisors; // [rotaryDim / 2] or null
     final long parameters;
+    /** What q still has to be multiplied by after its projection: 1 when 1/sqrt(hd) is folded into the weights. */
+    final float queryScale;
 
     private LlamaWeights(NDManager manager, DataType dtype, NDArray embed, Layer[] layers, NDArray finalNorm, NDArray lmHead,
-            float[] ropeFreqDivisors, long parameters) {
+            float[] ropeFreqDivisors, long parameters, float queryScale) {
         this.manager = manager;
         this.dtype = dtype;
         this.embed = embed;
@@ -51,9 +53,18 @@ final class LlamaWeights implements AutoCloseable {
         this.lmHead = lmHead;
         this.ropeFreqDivisors = ropeFreqDivisors;
         this.parameters = parameters;
+        this.queryScale = queryScale;
     }
 
     static LlamaWeights load(ModelFiles files, NDManager manager, DataType dtype) {
+        return load(files, manager, dtype, true);
+    }
+
+    /**
+     * @param foldQueryScale fold attention's 1/sqrt(hd) into q's weights (PyTorch path: one op less per layer); BF16
+     *     copies leave it out, since a scaled weight no longer rounds back to the file's BF16 value
+     */
+    static LlamaWeights load(ModelFiles files, NDManager manager, DataType dtype, boolean foldQueryScale) {
         ModelConfig c = files.config();
         long[] params = {0};
         Loader ld = new Loader(files, manager, dtype, params);
@@ -65,7 +76,7 @@ final class LlamaWeights implements AutoCloseable {
             // attention's 1/sqrt(hd) is folded into q (RoPE is linear, so it commutes): into the q rows of Wqkv and
             // the q bias, or, with q/k norm (which would undo it), into q_norm's weights
             float qScale = (float) (1 / Math.sqrt(c.headDim()));
-            float rowScale = c.qkNorm() ? 1f : qScale;
+            float rowScale = c.qkNorm() || !foldQueryScale ? 1f : qScale;
             NDArray qkv = ld.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"},
                     new int[] {q, kv, kv}, c.hiddenSize(), rowScale);
             NDArray bias = null;
@@ -96,7 +107,8 @@ final class LlamaWeights implements AutoCloseable {
         NDArray finalNorm = ld.vector("model.norm.weight", c.hiddenSize());
         NDArray lmHead = c.tiedEmbeddings() ? embed : ld.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
         float[] divisors = files.tensorNames().contains("rope_freqs.weight") ? ld.floats("rope_freqs.weight", c.rotaryDim() / 2) : null;
-        return new LlamaWeights(manager, dtype, embed, layers, finalNorm, lmHead, divisors, params[0]);
+        float queryScale = c.qkNorm() || foldQueryScale ? 1f : (float) (1 / Math.sqrt(c.headDim()));
+        return new LlamaWeights(manager, dtype, embed, layers, finalNorm, lmHead, divisors, params[0], queryScale);
     }
 
     @Override

@@ -1,0 +1,56 @@
+package dev.dca.runtime.engine;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * One whole decode step (each of a few rows feeds one token) outside PyTorch: embedding, every layer's norms, q/k/v,
+ * RoPE, attention over the {@link KvCache}, SwiGLU MLP, and the output head, in plain Java over the engine's own
+ * tensor memory.
+ *
+ * <p>Why: a decode step is ~13 small ops per layer; through DJL each costs a JNI call, a tensor allocation and a
+ * dispatch, which on a 30-layer model is about as much time as the matmuls themselves (measured; see
+ * docs/BENCHMARKS.md). Prefill and larger batches stay on {@link LlamaDecoder}'s PyTorch path; both write the same
+ * cache, so they interleave freely.
+ *
+ * <p>The one implementation, {@code VectorDecodeStep}, lives in the jar's Java 22 layer (FFM and Vector API), found
+ * reflectively like {@link DecodeMatMul}; without it every step runs on PyTorch.
+ */
+interface DecodeStep {
+
+    /**
+     * Runs one token per row: row i is token {@code tokens[i]} of cache slot {@code slots[i]} at position
+     * {@code positions[i]}, whose key and value are written to the cache before any row attends, so the rows of one
+     * slot may be consecutive positions (a prefill chunk) and each attends to positions up to its own.
+     *
+     * @param logitRows the rows whose logits are wanted
+     * @return logits [logitRows.length, vocab], row-major
+     */
+    float[] run(int[] tokens, int[] slots, int[] positions, int[] logitRows, CacheViews cache);
+
+    /**
+     * The weights as views of memory (matrices row-major [out, in]): F32 in native order (views of the PyTorch
+     * tensors), or, with {@code bf16}, BF16 little-endian, held only here. q is multiplied by {@code queryScale}
+     * after its projection (1 when the weights already hold it).
+     */
+    record Weights(int dim, int heads, int kvHeads, int headDim, int rotaryDim, int intermediate, int vocab, float rmsEps,
+            float queryScale, boolean bf16, ByteBuffer embed, Layer[] layers, float[] finalNorm, ByteBuffer lmHead, Rope rope) {}
+
+    /** One block; qkvBias and qkNorm ([H + KV] x hd, q's already scaled) may be null. */
+    record Layer(float[] attnNorm, ByteBuffer qkv, float[] qkvBias, float[] qkNorm, ByteBuffer o, float[] ffnNorm,
+            ByteBuffer gateUp, ByteBuffer down) {}
+
+    /** Per layer, the cache's keys and values [slots, KV, capacity, hd] F32 as views of their memory. */
+    record CacheViews(ByteBuffer[] k, ByteBuffer[] v, int capacity) {}
+
+    /** The Java 22 implementation over {@code weights}, when this JVM has it and the matmul kernel is on. */
+    static Optional<DecodeStep> vectorApi(Weights weights, DecodeMatMul matmul) {
+        if (Boolean.getBoolean("dca.decode.torch")) return Optional.empty();
+        try {
+            return Optional.of((DecodeStep) Class.forName("dev.dca.runtime.engine.VectorDecodeStep")
+                    .getDeclaredConstructor(Weights.class, DecodeMatMul.class).newInstance(weights, matmul));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return Optional.empty(); // Java 21: the class is not in this jar's versions layer
+        }
+    }
+}

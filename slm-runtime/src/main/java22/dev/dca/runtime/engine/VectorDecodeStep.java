@@ -1,0 +1,203 @@
+package dev.dca.runtime.engine;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link DecodeStep}: the Llama block over a few rows, top to bottom, on the JDK Vector API. It computes what
+ * {@link LlamaDecoder#forward} computes (same fused weights, rotate-half RoPE, grouped heads, q scaled by
+ * 1/sqrt(hd) in its weights or here) and reads and writes the same KV cache memory; the matmuls go to
+ * {@link DecodeMatMul}, which splits them over the cores, and attention is split by (row, kv head). The rest is
+ * O(rows x D) per layer, small next to streaming the weights.
+ */
+final class VectorDecodeStep implements DecodeStep {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Weights w;
+    private final DecodeMatMul matmul;
+    private final int d, h, kv, g, hd, half, inter, vocab, qkvOut;
+    private final MemorySegment embed;
+
+    VectorDecodeStep(Weights weights, DecodeMatMul matmul) {
+        this.w = weights;
+        this.matmul = matmul;
+        this.d = weights.dim();
+        this.h = weights.heads();
+        this.kv = weights.kvHeads();
+        this.g = h / kv;
+        this.hd = weights.headDim();
+        this.half = weights.rotaryDim() / 2;
+        this.inter = weights.intermediate();
+        this.vocab = weights.vocab();
+        this.qkvOut = (h + 2 * kv) * hd;
+        this.embed = MemorySegment.ofBuffer(weights.embed());
+    }
+
+    @Override
+    public float[] run(int[] tokens, int[] slots, int[] positions, int[] logitRows, CacheViews cache) {
+        int rows = tokens.length;
+        float[] x = new float[rows * d];
+        for (int r = 0; r < rows; r++) {
+            if (tokens[r] < 0 || tokens[r] >= vocab) throw new IllegalArgumentException("token id " + tokens[r] + " outside the vocabulary (" + vocab + ")");
+            if (w.bf16()) {
+                long at = (long) tokens[r] * d * 2;
+                for (int i = 0; i < d; i++) x[r * d + i] = Float.intBitsToFloat((embed.get(BF16, at + 2L * i) & 0xffff) << 16);
+            } else {
+                MemorySegment.copy(embed, FLOAT, (long) tokens[r] * d * Float.BYTES, x, r * d, d);
+            }
+        }
+        float[] cos = new float[rows * half], sin = new float[rows * half];
+        w.rope().fill(positions, cos, sin);
+        long cap = cache.capacity();
+
+        for (int l = 0; l < w.layers().length; l++) {
+            Layer layer = w.layers()[l];
+            MemorySegment keys = MemorySegment.ofBuffer(cache.k()[l]), values = MemorySegment.ofBuffer(cache.v()[l]);
+            // attention: qkv = rmsnorm(x) Wqkv^T (+ bias), per row [H q heads | KV k heads | KV v heads] x hd
+            float[] qkv = mul(layer.qkv(), qkvOut, d, rmsNorm(x, rows, d, layer.attnNorm()), rows, layer.qkvBias());
+            float[] att = new float[rows * h * hd];
+            for (int r = 0; r < rows; r++) {
+                int base = r * qkvOut;
+                if (w.queryScale() != 1f) for (int i = base; i < base + h * hd; i++) qkv[i] *= w.queryScale();
+                for (int head = 0; head < h + kv; head++) {
+                    int at = base + head * hd;
+                    if (layer.qkNorm() != null) rmsNormInPlace(qkv, at, hd, layer.qkNorm(), head * hd); // Qwen3, before RoPE
+                    rope(qkv, at, cos, sin, r * half);
+                }
+                // this token's key and value into the cache at [slot, kvHead, position, :]
+                for (int kh = 0; kh < kv; kh++) {
+                    long off = (((long) slots[r] * kv + kh) * cap + positions[r]) * hd * Float.BYTES;
+                    MemorySegment.copy(qkv, base + (h + kh) * hd, keys, FLOAT, off, hd);
+                    MemorySegment.copy(qkv, base + (h + kv + kh) * hd, values, FLOAT, off, hd);
+                }
+            }
+            // softmax(q k^T) v over positions [0, position + 1) for each query head; one task per (row, kv head),
+            // whose keys are read once for its group of query heads
+            Workers.forRange(rows * kv, (from, to) -> {
+                for (int task = from; task < to; task++) {
+                    int r = task / kv, kh = task % kv;
+                    long head0 = ((long) slots[r] * kv + kh) * cap * hd * Float.BYTES;
+                    attend(qkv, r * qkvOut + kh * g * hd, keys, values, head0, positions[r] + 1, att, (r * h + kh * g) * hd);
+                }
+            });
+            add(x, mul(layer.o(), d, h * hd, att, rows, null));
+            // SwiGLU MLP: down(silu(gate) * up)
+            float[] gu = mul(layer.gateUp(), 2 * inter, d, rmsNorm(x, rows, d, layer.ffnNorm()), rows, null);
+            float[] act = new float[rows * inter];
+            for (int r = 0; r < rows; r++) silu(gu, r * 2 * inter, act, r * inter);
+            add(x, mul(layer.down(), d, inter, act, rows, null));
+        }
+        float[] last = new float[logitRows.length * d];
+        for (int i = 0; i < logitRows.length; i++) System.arraycopy(x, logitRows[i] * d, last, i * d, d);
+        return mul(w.lmHead(), vocab, d, rmsNorm(last, logitRows.length, d, w.finalNorm()), logitRows.length, null);
+    }
+
+    private float[] mul(java.nio.ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
+        return w.bf16() ? matmul.multiplyBf16(weights, out, in, x, rows, bias) : matmul.multiply(weights, out, in, x, rows, bias);
+    }
+
+    /** x * rsqrt(mean(x^2) + eps) * weight per row of n. */
+    private float[] rmsNorm(float[] x, int rows, int n, float[] weight) {
+        float[] out = x.clone();
+        for (int r = 0; r < rows; r++) rmsNormInPlace(out, r * n, n, weight, 0);
+        return out;
+    }
+
+    private void rmsNormInPlace(float[] x, int at, int n, float[] weight, int w0) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) ss += (double) x[at + i] * x[at + i];
+        float inv = (float) (1 / Math.sqrt(ss / n + w.rmsEps()));
+        for (int i = 0; i < n; i++) x[at + i] = x[at + i] * inv * weight[w0 + i];
+    }
+
+    /** Rotate-half RoPE on one head: pair (j, j + half) turns by the row's angle j; dims past 2 half stay. */
+    private void rope(float[] x, int at, float[] cos, float[] sin, int c0) {
+        for (int j = 0; j < half; j++) {
+            float a = x[at + j], b = x[at + j + half], c = cos[c0 + j], s = sin[c0 + j];
+            x[at + j] = a * c - b * s;
+            x[at + j + half] = b * c + a * s;
+        }
+    }
+
+    /** The g query heads at q[q0..] against one kv head's first len positions (from byte offset head0); into out[o0..]. */
+    private void attend(float[] q, int q0, MemorySegment keys, MemorySegment values, long head0, int len, float[] out, int o0) {
+        float[] scores = new float[g * len];
+        long rowBytes = (long) hd * Float.BYTES;
+        for (int p = 0; p < len; p++) {
+            long k = head0 + p * rowBytes;
+            for (int gi = 0; gi < g; gi++) scores[gi * len + p] = dot(q, q0 + gi * hd, keys, k, hd);
+        }
+        for (int gi = 0; gi < g; gi++) {
+            int s0 = gi * len;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int p = 0; p < len; p++) max = Math.max(max, scores[s0 + p]);
+            float sum = expShifted(scores, s0, s0 + len, max);
+            float norm = 1 / sum;
+            for (int p = 0; p < len; p++) scores[s0 + p] *= norm;
+        }
+        for (int p = 0; p < len; p++) {
+            long v = head0 + p * rowBytes;
+            for (int gi = 0; gi < g; gi++) axpy(scores[gi * len + p], values, v, out, o0 + gi * hd, hd);
+        }
+    }
+
+    /** out[o0 + i] = silu(gate[i]) * up[i] for i < I, where gate = gu[g0..] and up follows it. */
+    private void silu(float[] gu, int g0, float[] out, int o0) {
+        int bound = F.loopBound(inter), i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector gate = FloatVector.fromArray(F, gu, g0 + i);
+            gate.div(gate.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, gu, g0 + inter + i)).intoArray(out, o0 + i);
+        }
+        for (; i < inter; i++) {
+            float gate = gu[g0 + i];
+            out[o0 + i] = gate / (1f + (float) Math.exp(-gate)) * gu[g0 + inter + i];
+        }
+    }
+
+    /** a[from..to) = exp(a - max), returning their sum. */
+    private static float expShifted(float[] a, int from, int to, float max) {
+        int n = to - from, bound = F.loopBound(n), i = 0;
+        FloatVector sum = FloatVector.zero(F);
+        for (; i < bound; i += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, a, from + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(a, from + i);
+            sum = sum.add(e);
+        }
+        float s = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[from + i] = (float) Math.exp(a[from + i] - max);
+        return s;
+    }
+
+    private static float dot(float[] a, int a0, MemorySegment b, long b0, int n) {
+        int bound = F.loopBound(n), i = 0;
+        FloatVector acc = FloatVector.zero(F);
+        for (; i < bound; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, a0 + i).fma(FloatVector.fromMemorySegment(F, b, b0 + (long) i * Float.BYTES, ByteOrder.nativeOrder()), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[a0 + i] * b.get(FLOAT, b0 + (long) i * Float.BYTES);
+        return s;
+    }
+
+    /** y[y0..y0+n) += a * x(segment at x0). */
+    private static void axpy(float a, MemorySegment x, long x0, float[] y, int y0, int n) {
+        int bound = F.loopBound(n), i = 0;
+        FloatVector av = FloatVector.broadcast(F, a);
+        for (; i < bound; i += F.length()) {
+            FloatVector.fromMemorySegment(F, x, x0 + (long) i * Float.BYTES, ByteOrder.nativeOrder())
+                    .fma(av, FloatVector.fromArray(F, y, y0 + i)).intoArray(y, y0 + i);
+        }
+        for (; i < n; i++) y[y0 + i] += a * x.get(FLOAT, x0 + (long) i * Float.BYTES);
+    }
+
+    private static void add(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) x[i] += y[i];
+    }
+}

@@ -1,0 +1,137 @@
+package dev.dca.runtime.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.dca.runtime.ModelLoader;
+import dev.dca.runtime.model.ModelConfig;
+import dev.dca.runtime.model.ModelFiles;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Java decode step ({@link DecodeStep}) against the PyTorch path it replaces, on the architecture variants it
+ * must cover: llama2.c (separate classifier), Qwen2 (attention bias), Qwen3 (q/k norm, head_dim != D / H), Llama 3
+ * (rope scaling) and a GGUF (interleaved RoPE rows permuted at load). Rows sit at different positions, and a second
+ * step reads the keys and values the first one wrote into the cache.
+ */
+class DecodeStepTest {
+
+    /**
+     * BF16 weights run every pass in Java, prefill chunks included. A BF16 file loses nothing by being held as BF16,
+     * so its logits must equal PyTorch's F32 pass over the same (widened) weights to float rounding; an F32 file
+     * rounded to BF16 may move them by ~2^-9 relative per weight, a few tenths of a percent in the logits.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"models/tiny-random-llama/hf-bf16", "models/tiny-random-llama/tiny-random-llama-BF16.gguf", "models/tiny-arch/qwen3-hf"})
+    void bf16_weights_compute_what_pytorch_computes_from_the_same_values(String fixture) {
+        assumeTrue(LlamaDecoder.bf16Available(), "no Vector API in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            ModelConfig c = files.config();
+            boolean exact = fixture.contains("bf16") || fixture.contains("BF16");
+            LlamaDecoder bf16 = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32, false), true, true);
+            LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32), false, false);
+            assertThat(bf16.bf16()).isTrue();
+            KvCache a = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
+            KvCache b = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
+            Random random = new Random(11);
+            int[] prompt = random.ints(9, 1, c.vocabSize()).toArray();
+            double tolerance = exact ? 1e-4 : 2e-2;
+            try (NDManager m = manager.newSubManager()) {
+                // prefill in two chunks (all positions' logits), then two rows decoding at different positions
+                assertClose(bf16.forward(m, a, java.util.Arrays.copyOf(prompt, 6), 1, 6, 0, new int[] {0}, true),
+                        torch.forward(m, b, java.util.Arrays.copyOf(prompt, 6), 1, 6, 0, new int[] {0}, true), c.vocabSize(), tolerance, fixture + " chunk 1");
+                int[] rest = java.util.Arrays.copyOfRange(prompt, 6, 9);
+                assertClose(bf16.forward(m, a, rest, 1, 3, 0, new int[] {6}, false), torch.forward(m, b, rest, 1, 3, 0, new int[] {6}, false),
+                        c.vocabSize(), tolerance, fixture + " chunk 2");
+                assertClose(bf16.forward(m, a, new int[] {5}, 1, 1, 1, new int[] {0}, false), torch.forward(m, b, new int[] {5}, 1, 1, 1, new int[] {0}, false),
+                        c.vocabSize(), tolerance, fixture + " slot 1");
+                int[] two = {7, 3};
+                assertClose(bf16.forward(m, a, two, 2, 1, 0, new int[] {9, 1}, false), torch.forward(m, b, two, 2, 1, 0, new int[] {9, 1}, false),
+                        c.vocabSize(), tolerance, fixture + " decode");
+            }
+            a.close();
+            b.close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void assertClose(NDArray got, NDArray want, int vocab, double tolerance, String what) {
+        assertThat(got.getShape()).as(what).isEqualTo(want.getShape());
+        float[] g = got.toFloatArray(), w = want.toFloatArray();
+        for (int r = 0; r < w.length / vocab; r++) {
+            double diff = 0, scale = 0;
+            for (int v = 0; v < vocab; v++) {
+                diff = Math.max(diff, Math.abs(g[r * vocab + v] - w[r * vocab + v]));
+                scale = Math.max(scale, Math.abs(w[r * vocab + v]));
+            }
+            assertThat(diff / scale).as("%s row %d: normwise relative error", what, r).isLessThan(tolerance);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"models/stories260K/stories260K.bin", "models/tiny-arch/qwen2-hf", "models/tiny-arch/qwen3-hf",
+            "models/tiny-arch/llama3-hf", "models/tiny-random-llama/tiny-random-llama-F32.gguf"})
+    void a_java_decode_step_computes_what_pytorch_computes(String fixture) {
+        assumeTrue(DecodeMatMul.vectorApi().isPresent(), "no Vector API in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
+             NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            ModelConfig c = files.config();
+            LlamaWeights weights = LlamaWeights.load(files, manager, DataType.FLOAT32);
+            LlamaDecoder java = new LlamaDecoder(c, weights, true, false), torch = new LlamaDecoder(c, weights, false, false);
+            assertThat(java.hasJavaDecodeStep()).as("the Java step is what this test checks").isTrue();
+            assertThat(torch.hasJavaDecodeStep()).isFalse();
+
+            int rows = 3, capacity = 24;
+            int[] lengths = {5, 11, 1};
+            Random random = new Random(7);
+            KvCache a = new KvCache(manager, c.numLayers(), rows, c.numKvHeads(), capacity, c.headDim());
+            KvCache b = new KvCache(manager, c.numLayers(), rows, c.numKvHeads(), capacity, c.headDim());
+            for (int r = 0; r < rows; r++) { // the same prompts prefilled into both caches by PyTorch
+                int[] prompt = random.ints(lengths[r], 1, c.vocabSize()).toArray();
+                try (NDManager m = manager.newSubManager()) {
+                    torch.forward(m, a, prompt, 1, prompt.length, r, new int[] {0}, false);
+                    torch.forward(m, b, prompt, 1, prompt.length, r, new int[] {0}, false);
+                }
+            }
+            int[] start = lengths.clone();
+            for (int step = 0; step < 2; step++) {
+                int[] tokens = random.ints(rows, 1, c.vocabSize()).toArray();
+                try (NDManager m = manager.newSubManager()) {
+                    NDArray got = java.forward(m, a, tokens, rows, 1, 0, start, false);
+                    NDArray want = torch.forward(m, b, tokens, rows, 1, 0, start, false);
+                    assertThat(got.getShape()).isEqualTo(want.getShape());
+                    float[] g = got.toFloatArray(), w = want.toFloatArray();
+                    int vocab = c.vocabSize();
+                    for (int r = 0; r < rows; r++) {
+                        double diff = 0, scale = 0;
+                        for (int v = 0; v < vocab; v++) {
+                            diff = Math.max(diff, Math.abs(g[r * vocab + v] - w[r * vocab + v]));
+                            scale = Math.max(scale, Math.abs(w[r * vocab + v]));
+                        }
+                        assertThat(diff / scale).as("%s step %d row %d: normwise relative error", fixture, step, r).isLessThan(1e-4);
+                    }
+                    for (int l = 0; l < c.numLayers(); l++) { // the new keys and values landed where PyTorch puts them
+                        float[] ka = a.k[l].toFloatArray(), kb = b.k[l].toFloatArray(), va = a.v[l].toFloatArray(), vb = b.v[l].toFloatArray();
+                        for (int i = 0; i < ka.length; i++) {
+                            assertThat(ka[i]).as("layer %d key %d", l, i).isCloseTo(kb[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(kb[i]))));
+                            assertThat(va[i]).as("layer %d value %d", l, i).isCloseTo(vb[i], org.assertj.core.data.Offset.offset(1e-4f * (1 + Math.abs(vb[i]))));
+                        }
+                    }
+                }
+                for (int r = 0; r < rows; r++) start[r]++;
+            }
+            a.close();
+            b.close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
