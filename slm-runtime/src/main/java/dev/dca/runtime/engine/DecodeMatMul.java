@@ -25,6 +25,15 @@ interface DecodeMatMul {
     /** {@link #multiply} with {@code w} in BF16 (little-endian 16-bit values, row-major [out, in]); any row count. */
     float[] multiplyBf16(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
 
+    /**
+     * {@link #multiply} with {@code w} in GGUF's Q8_0 blocks (per 32 weights: an F16 scale, then 32 int8), each row
+     * {@code in / 32} blocks; any row count. False from {@link #hasQ8_0()} means this kernel is not available.
+     */
+    float[] multiplyQ8_0(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
+
+    /** Whether {@link #multiplyQ8_0} runs on this CPU's vector width (blocks of 32 split into whole vectors). */
+    boolean hasQ8_0();
+
     /** The Vector API kernel when this JVM can run it and {@code -Ddca.matmul.torch=true} does not turn it off. */
     static Optional<DecodeMatMul> vectorApi() {
         if (Boolean.getBoolean("dca.matmul.torch") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

@@ -28,13 +28,22 @@ interface DecodeStep {
      */
     float[] run(int[] tokens, int[] slots, int[] positions, int[] logitRows, CacheViews cache);
 
+    /** How every matrix (embedding and head included) is held. */
+    enum Format {
+        /** Native-order F32: views of the PyTorch tensors. */
+        F32,
+        /** Little-endian BF16, held only here. */
+        BF16,
+        /** GGUF Q8_0 blocks as stored, held only here. */
+        Q8_0
+    }
+
     /**
-     * The weights as views of memory (matrices row-major [out, in]): F32 in native order (views of the PyTorch
-     * tensors), or, with {@code bf16}, BF16 little-endian, held only here. q is multiplied by {@code queryScale}
-     * after its projection (1 when the weights already hold it).
+     * The weights as views of memory (matrices row-major [out, in]) in {@code format}. q is multiplied by
+     * {@code queryScale} after its projection (1 when the weights already hold it).
      */
     record Weights(int dim, int heads, int kvHeads, int headDim, int rotaryDim, int intermediate, int vocab, float rmsEps,
-            float queryScale, boolean bf16, ByteBuffer embed, Layer[] layers, float[] finalNorm, ByteBuffer lmHead, Rope rope) {}
+            float queryScale, Format format, ByteBuffer embed, Layer[] layers, float[] finalNorm, ByteBuffer lmHead, Rope rope) {}
 
     /** One block; qkvBias and qkNorm ([H + KV] x hd, q's already scaled) may be null. */
     record Layer(float[] attnNorm, ByteBuffer qkv, float[] qkvBias, float[] qkNorm, ByteBuffer o, float[] ffnNorm,

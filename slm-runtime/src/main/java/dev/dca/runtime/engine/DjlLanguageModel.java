@@ -60,11 +60,11 @@ public final class DjlLanguageModel implements LanguageModel {
     private final PrefixCache prefixCache;
     private KvCache cache;
 
-    private DjlLanguageModel(ModelFiles files, NDManager manager, LlamaWeights weights, LoadOptions options, String device, boolean bf16) {
+    private DjlLanguageModel(ModelFiles files, NDManager manager, LlamaWeights weights, LoadOptions options, String device, DecodeStep.Format held) {
         this.files = files;
         this.config = files.config();
         this.manager = manager;
-        this.decoder = new LlamaDecoder(config, weights, true, bf16);
+        this.decoder = new LlamaDecoder(config, weights, true, held, files);
         this.tokenizer = files.tokenizer().orElse(null);
         this.chatTemplate = files.chatTemplate();
         this.defaults = files.generationDefaults();
@@ -88,11 +88,11 @@ public final class DjlLanguageModel implements LanguageModel {
             throw new IllegalArgumentException("device gpu requested but the PyTorch engine sees no GPU (see docs on the cuda profile)");
         }
         Device device = gpu ? Device.gpu() : Device.cpu();
-        boolean bf16 = bf16(files, options, gpu);
+        DecodeStep.Format held = held(files, options, gpu);
         NDManager manager = engine.newBaseManager(device);
         try {
-            LlamaWeights weights = LlamaWeights.load(files, manager, DataType.FLOAT32, !bf16);
-            return new DjlLanguageModel(files, manager, weights, options, gpu ? "gpu" : "cpu", bf16);
+            LlamaWeights weights = LlamaWeights.load(files, manager, DataType.FLOAT32, held == DecodeStep.Format.F32);
+            return new DjlLanguageModel(files, manager, weights, options, gpu ? "gpu" : "cpu", held);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -100,22 +100,37 @@ public final class DjlLanguageModel implements LanguageModel {
     }
 
     /**
-     * Whether to hold the weights as BF16. DJL 0.35.1's PyTorch JNI has no bfloat16 tensors (creating one aborts the
-     * JVM), so BF16 lives only in the Java kernels ({@link DecodeStep}): on the CPU, with Java 22+. {@code auto}
-     * takes it for files stored mostly in BF16 (exact: their values are BF16 already), {@code bf16} for any file
-     * (F32 values are rounded to BF16), and PyTorch F32 stays for everything else.
+     * How to hold the weights. DJL 0.35.1's PyTorch JNI has no bfloat16 tensors (creating one aborts the JVM) and no
+     * quantized matmul, so BF16 and Q8_0 live only in the Java kernels ({@link DecodeStep}): on the CPU, with Java
+     * 22+. {@code auto} keeps a file's own format where that is exact (BF16 files; GGUF files whose matrices are all
+     * Q8_0), {@code bf16} rounds any file to BF16, and F32 on PyTorch covers everything else.
      */
-    private static boolean bf16(ModelFiles files, LoadOptions options, boolean gpu) {
+    private static DecodeStep.Format held(ModelFiles files, LoadOptions options, boolean gpu) {
         if (options.dtype().equals("bf16")) {
             if (gpu) throw new IllegalArgumentException("bf16 runs on the CPU's Java kernels (DJL's PyTorch has no bfloat16); use --device cpu or f32");
-            if (!LlamaDecoder.bf16Available()) {
+            if (!LlamaDecoder.javaKernels()) {
                 throw new IllegalArgumentException("bf16 needs Java 22+ started with --add-modules jdk.incubator.vector (./dca does both); use f32");
             }
-            return true;
+            return DecodeStep.Format.BF16;
         }
-        if (!options.dtype().equals("auto") || gpu || !LlamaDecoder.bf16Available()) return false;
-        String stored = files.storedTensorTypes().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
-        return stored.equalsIgnoreCase("bf16");
+        if (!options.dtype().equals("auto") || gpu || !LlamaDecoder.javaKernels()) return DecodeStep.Format.F32;
+        Map<String, Integer> types = files.storedTensorTypes();
+        String stored = types.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
+        if (stored.equalsIgnoreCase("bf16")) return DecodeStep.Format.BF16;
+        return LlamaDecoder.q8_0Kernels() && allQ8_0(files) ? DecodeStep.Format.Q8_0 : DecodeStep.Format.F32;
+    }
+
+    /** Whether every matrix the decoder uses is stored as GGUF Q8_0 blocks. */
+    private static boolean allQ8_0(ModelFiles files) {
+        ModelConfig c = files.config();
+        List<String> names = new ArrayList<>(List.of("model.embed_tokens.weight"));
+        if (!c.tiedEmbeddings()) names.add("lm_head.weight");
+        for (int l = 0; l < c.numLayers(); l++) {
+            for (String m : List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")) {
+                names.add("model.layers." + l + "." + m + ".weight");
+            }
+        }
+        return names.stream().allMatch(files::storesQ8_0);
     }
 
     private ModelInfo buildInfo(LlamaWeights weights, String device) {
@@ -131,7 +146,7 @@ public final class DjlLanguageModel implements LanguageModel {
         Map<String, Integer> types = new TreeMap<>(files.storedTensorTypes());
         String stored = types.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
         return new ModelInfo(files.path(), files.format(), config.architecture(), weights.parameters, stored,
-                decoder.bf16() ? "bf16" : "f32", device, config.numLayers(), config.numHeads(),
+                decoder.held().name().toLowerCase(java.util.Locale.ROOT), device, config.numLayers(), config.numHeads(),
                 config.numKvHeads(), config.hiddenSize(), contextLength, config.vocabSize(), special,
                 chatTemplate.isPresent(), types);
     }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.dca.runtime.model.ModelConfig;
+import dev.dca.runtime.model.ModelFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
@@ -37,8 +38,9 @@ final class LlamaDecoder {
     private final Map<NDArray, float[]> biases = new IdentityHashMap<>();
     /** Whole decode steps outside PyTorch when the weights allow; see {@link DecodeStep}. Null: PyTorch only. */
     private final DecodeStep step;
-    /** BF16 weights: prefill runs on {@link #step} too. */
+    /** BF16 or Q8_0 weights: prefill runs on {@link #step} too. */
     private final boolean javaOnly;
+    private final DecodeStep.Format held;
     /**
      * PyTorch's intra-op threads as configured, and as set now. Decode steps drop PyTorch to one thread: its OpenMP
      * workers spin-wait between ops and would take the cores {@link #SMALL} splits the weights over (measured: 16 vs
@@ -48,16 +50,17 @@ final class LlamaDecoder {
     private int torchThreadsNow = torchThreads;
 
     LlamaDecoder(ModelConfig config, LlamaWeights weights) {
-        this(config, weights, true, false);
+        this(config, weights, true, DecodeStep.Format.F32, null);
     }
 
     /**
      * @param javaDecodeStep whether decode steps may run on {@link DecodeStep} (tests compare it with PyTorch)
-     * @param bf16 keep the matrices only as BF16 copies and run every forward pass on {@link DecodeStep}: PyTorch
-     *     here has no BF16 (see {@link LlamaWeights}), and the copies halve the memory each decode step streams.
-     *     The F32 matrices are freed. Needs {@link #bf16Available()}.
+     * @param held how the matrices are held. F32: the PyTorch tensors (prefill on PyTorch, decode steps in Java).
+     *     BF16 or Q8_0: copies in that format only (BF16 rounded from the tensors, Q8_0 read as stored from
+     *     {@code files}), the F32 tensors freed, and every pass on {@link DecodeStep}, since DJL's PyTorch has
+     *     neither; the copies shrink what each decode step streams. Needs {@link #javaKernels()}.
      */
-    LlamaDecoder(ModelConfig config, LlamaWeights weights, boolean javaDecodeStep, boolean bf16) {
+    LlamaDecoder(ModelConfig config, LlamaWeights weights, boolean javaDecodeStep, DecodeStep.Format held, ModelFiles files) {
         this.config = config;
         this.weights = weights;
         this.rope = new Rope(config, weights.ropeFreqDivisors);
@@ -87,27 +90,33 @@ final class LlamaDecoder {
             view(weights.lmHead);
             view(weights.embed);
         }
-        this.javaOnly = bf16;
-        if (!bf16 && weights.queryScale != 1f) throw new IllegalArgumentException("the PyTorch path needs 1/sqrt(hd) folded into q");
-        if (bf16 && !bf16Available()) throw new IllegalStateException("bf16 needs the Java 22+ decode kernels");
-        this.step = SMALL == null || !(javaDecodeStep || bf16) ? null : decodeStep(bf16);
-        if (bf16) {
-            if (step == null) throw new IllegalStateException("bf16: the weights' memory is not reachable from Java");
-            inPlace.clear(); // the F32 matrices go: everything runs on the BF16 copies from now on
+        this.javaOnly = held != DecodeStep.Format.F32;
+        if (!javaOnly && weights.queryScale != 1f) throw new IllegalArgumentException("the PyTorch path needs 1/sqrt(hd) folded into q");
+        if (javaOnly && !javaKernels()) throw new IllegalStateException(held + " needs the Java 22+ decode kernels");
+        this.step = SMALL == null || !(javaDecodeStep || javaOnly) ? null : decodeStep(held, files);
+        if (javaOnly) {
+            if (step == null) throw new IllegalStateException(held + ": the weights' memory is not reachable from Java");
+            inPlace.clear(); // the F32 matrices go: everything runs on the copies from now on
             for (LlamaWeights.Layer w : weights.layers) for (NDArray a : new NDArray[] {w.qkv(), w.o(), w.gateUp(), w.down()}) a.close();
             weights.embed.close();
             if (weights.lmHead != weights.embed) weights.lmHead.close();
         }
+        this.held = held;
     }
 
-    /** Whether this JVM can run BF16 weights (the Java 22 kernels are present and not turned off). */
-    static boolean bf16Available() {
+    /** Whether this JVM runs the Java kernels (Java 22 layer present, Vector API module added, not turned off). */
+    static boolean javaKernels() {
         return SMALL != null && !Boolean.getBoolean("dca.decode.torch");
     }
 
-    /** Whether the matrices are held as BF16 (and every pass runs on {@link DecodeStep}). */
-    boolean bf16() {
-        return javaOnly;
+    /** Whether this JVM can hold Q8_0 weights as stored (the Java kernels, on vectors of 256 bits or more). */
+    static boolean q8_0Kernels() {
+        return javaKernels() && SMALL.hasQ8_0();
+    }
+
+    /** How the matrices are held. */
+    DecodeStep.Format held() {
+        return held;
     }
 
     /** Whether one-token steps of at most {@link DecodeMatMul#MAX_ROWS} rows run on {@link DecodeStep}. */
@@ -116,26 +125,50 @@ final class LlamaDecoder {
     }
 
     /**
-     * The Java decode step over views of every F32 matrix (or BF16 copies of them), or null when one of them has no
-     * view.
+     * The Java decode step over every matrix as {@code held}: views of the F32 tensors, BF16 copies of them, or
+     * Q8_0 blocks from {@code files}. Null when a tensor has no view.
      */
-    private DecodeStep decodeStep(boolean bf16) {
+    private DecodeStep decodeStep(DecodeStep.Format held, ModelFiles files) {
         Map<ByteBuffer, ByteBuffer> narrowed = new IdentityHashMap<>(); // a tied head is the embedding: one copy
-        java.util.function.Function<ByteBuffer, ByteBuffer> store = b -> b == null || !bf16 ? b
-                : narrowed.computeIfAbsent(b, f -> Bf16.narrow(f.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer()));
+        java.util.function.BiFunction<ByteBuffer, String[], ByteBuffer> store = (view, names) -> switch (held) {
+            case F32 -> view;
+            case BF16 -> narrowed.computeIfAbsent(view, f -> Bf16.narrow(f.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer()));
+            case Q8_0 -> narrowed.computeIfAbsent(view, f -> q8_0(files, names));
+        };
         DecodeStep.Layer[] layers = new DecodeStep.Layer[weights.layers.length];
         for (int l = 0; l < layers.length; l++) {
             LlamaWeights.Layer w = weights.layers[l];
             ByteBuffer qkv = inPlace.get(w.qkv()), o = inPlace.get(w.o()), gateUp = inPlace.get(w.gateUp()), down = inPlace.get(w.down());
             if (qkv == null || o == null || gateUp == null || down == null) return null;
-            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(), store.apply(qkv), w.qkvBias() == null ? null : biases.get(w.qkvBias()),
-                    w.qkNorm() == null ? null : w.qkNorm().toFloatArray(), store.apply(o), w.ffnNorm().toFloatArray(), store.apply(gateUp), store.apply(down));
+            String p = "model.layers." + l + ".";
+            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(),
+                    store.apply(qkv, new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"}),
+                    w.qkvBias() == null ? null : biases.get(w.qkvBias()), w.qkNorm() == null ? null : w.qkNorm().toFloatArray(),
+                    store.apply(o, new String[] {p + "self_attn.o_proj.weight"}), w.ffnNorm().toFloatArray(),
+                    store.apply(gateUp, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"}),
+                    store.apply(down, new String[] {p + "mlp.down_proj.weight"}));
         }
         ByteBuffer embed = inPlace.get(weights.embed), head = inPlace.get(weights.lmHead);
         if (embed == null || head == null) return null;
         return DecodeStep.vectorApi(new DecodeStep.Weights(config.hiddenSize(), h, kv, hd, config.rotaryDim(), config.intermediateSize(),
-                config.vocabSize(), (float) config.rmsNormEps(), weights.queryScale, bf16, store.apply(embed), layers, weights.finalNorm.toFloatArray(),
-                store.apply(head), rope), SMALL).orElse(null);
+                config.vocabSize(), (float) config.rmsNormEps(), weights.queryScale, held,
+                store.apply(embed, new String[] {"model.embed_tokens.weight"}), layers, weights.finalNorm.toFloatArray(),
+                store.apply(head, new String[] {"lm_head.weight"}), rope), SMALL).orElse(null);
+    }
+
+    /** The named tensors' Q8_0 blocks, concatenated by rows (the fused matrices). */
+    private static ByteBuffer q8_0(ModelFiles files, String[] names) {
+        ByteBuffer[] parts = new ByteBuffer[names.length];
+        int bytes = 0;
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            parts[i] = files.q8_0(name).orElseThrow(() -> new IllegalStateException("tensor " + name + " is not stored as Q8_0"));
+            bytes += parts[i].remaining();
+        }
+        if (parts.length == 1) return parts[0];
+        ByteBuffer out = ByteBuffer.allocateDirect(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (ByteBuffer part : parts) out.put(part.duplicate());
+        return out.flip();
     }
 
     /** The tensor's own memory (no copy), when it is a contiguous F32 CPU matrix. */
@@ -172,7 +205,7 @@ final class LlamaDecoder {
 
         if (step != null && (javaOnly || (t == 1 && b <= DecodeMatMul.MAX_ROWS))) {
             DecodeStep.CacheViews views = cache.views();
-            if (views == null && javaOnly) throw new IllegalStateException("bf16: the KV cache's memory is not reachable from Java");
+            if (views == null && javaOnly) throw new IllegalStateException(held + ": the KV cache's memory is not reachable from Java");
             if (views != null) {
                 int n = b * t;
                 int[] slots = new int[n], positions = new int[n], logitRows = new int[allPositions ? n : b];

@@ -205,7 +205,7 @@ public final class GgufModelFiles implements ModelFiles {
                 GgufDequantizer.dequantize(type, raw, info.elements(), data.asFloatBuffer());
             }
         }
-        if (groups > 0) data = unInterleave(info, data, dtype.bytes, groups);
+        if (groups > 0) data = unInterleave(info, data, (int) (info.elements() / info.shape()[0]) * dtype.bytes, groups);
         return new Tensor(canonicalName, shape, dtype, data.order(ByteOrder.LITTLE_ENDIAN));
     }
 
@@ -227,6 +227,24 @@ public final class GgufModelFiles implements ModelFiles {
         GgufDequantizer.dequantize(type, gguf.tensorData(info), info.elements(), dst);
     }
 
+    @Override
+    public boolean storesQ8_0(String canonicalName) {
+        GgufTensorInfo info = tensors.get(canonicalName);
+        return info != null && info.type() == GgmlType.Q8_0;
+    }
+
+    @Override
+    public Optional<ByteBuffer> q8_0(String canonicalName) {
+        GgufTensorInfo info = info(canonicalName);
+        if (info.type() != GgmlType.Q8_0) return Optional.empty();
+        ByteBuffer raw = gguf.tensorData(info);
+        int groups = permuteGroups(canonicalName);
+        int rows = (int) info.shape()[0];
+        ByteBuffer data = groups > 0 ? unInterleave(info, raw, raw.remaining() / rows, groups)
+                : ByteBuffer.allocateDirect(raw.remaining()).put(raw.duplicate()).flip(); // a copy: the file may close first
+        return Optional.of(data.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
     /** Number of heads whose q/k rows must be un-interleaved, or 0 when the tensor is left as stored. */
     private int permuteGroups(String canonicalName) {
         if (!INTERLEAVED_QK.contains(config.architecture())) return 0;
@@ -236,10 +254,9 @@ public final class GgufModelFiles implements ModelFiles {
     }
 
     /** Rows [h*d + 2i] → [h*d + i] and [h*d + 2i + 1] → [h*d + i + d/2] for each head h (d = rows per head). */
-    static ByteBuffer unInterleave(GgufTensorInfo info, ByteBuffer src, int elementBytes, int heads) {
+    static ByteBuffer unInterleave(GgufTensorInfo info, ByteBuffer src, int rowBytes, int heads) {
         long[] shape = info.shape();
         int rows = (int) shape[0];
-        int rowBytes = (int) (info.elements() / rows) * elementBytes;
         int d = rows / heads;
         ByteBuffer out = ByteBuffer.allocateDirect(rows * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
         for (int h = 0; h < heads; h++) {

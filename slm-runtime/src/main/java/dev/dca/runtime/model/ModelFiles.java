@@ -48,6 +48,19 @@ public interface ModelFiles extends AutoCloseable {
         tensor(canonicalName).toF32(dst);
     }
 
+    /**
+     * The tensor's GGUF Q8_0 blocks as stored (rows in canonical order: q/k un-interleaved like {@link #tensor}),
+     * or empty when it is not stored as Q8_0. Lets the engine keep Q8_0 weights quantized.
+     */
+    default Optional<java.nio.ByteBuffer> q8_0(String canonicalName) {
+        return Optional.empty();
+    }
+
+    /** Whether {@link #q8_0} has the tensor's blocks (without reading them). */
+    default boolean storesQ8_0(String canonicalName) {
+        return false;
+    }
+
     /** Count of tensors per stored type, as in the file (e.g. {@code F32 -> 5, Q4_K -> 14}). */
     Map<String, Integer> storedTensorTypes();
 

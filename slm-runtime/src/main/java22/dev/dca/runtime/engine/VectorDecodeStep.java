@@ -18,6 +18,7 @@ final class VectorDecodeStep implements DecodeStep {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    /** 16-bit little-endian values: BF16 weights, Q8_0's F16 scales. */
     private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Weights w;
@@ -46,11 +47,19 @@ final class VectorDecodeStep implements DecodeStep {
         float[] x = new float[rows * d];
         for (int r = 0; r < rows; r++) {
             if (tokens[r] < 0 || tokens[r] >= vocab) throw new IllegalArgumentException("token id " + tokens[r] + " outside the vocabulary (" + vocab + ")");
-            if (w.bf16()) {
-                long at = (long) tokens[r] * d * 2;
-                for (int i = 0; i < d; i++) x[r * d + i] = Float.intBitsToFloat((embed.get(BF16, at + 2L * i) & 0xffff) << 16);
-            } else {
-                MemorySegment.copy(embed, FLOAT, (long) tokens[r] * d * Float.BYTES, x, r * d, d);
+            switch (w.format()) {
+                case F32 -> MemorySegment.copy(embed, FLOAT, (long) tokens[r] * d * Float.BYTES, x, r * d, d);
+                case BF16 -> {
+                    long at = (long) tokens[r] * d * 2;
+                    for (int i = 0; i < d; i++) x[r * d + i] = Float.intBitsToFloat((embed.get(BF16, at + 2L * i) & 0xffff) << 16);
+                }
+                case Q8_0 -> {
+                    long at = (long) tokens[r] * (d / 32) * 34;
+                    for (int b = 0; b < d / 32; b++) {
+                        float scale = Float.float16ToFloat(embed.get(BF16, at + b * 34L));
+                        for (int i = 0; i < 32; i++) x[r * d + b * 32 + i] = scale * embed.get(ValueLayout.JAVA_BYTE, at + b * 34L + 2 + i);
+                    }
+                }
             }
         }
         float[] cos = new float[rows * half], sin = new float[rows * half];
@@ -100,7 +109,11 @@ final class VectorDecodeStep implements DecodeStep {
     }
 
     private float[] mul(java.nio.ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
-        return w.bf16() ? matmul.multiplyBf16(weights, out, in, x, rows, bias) : matmul.multiply(weights, out, in, x, rows, bias);
+        return switch (w.format()) {
+            case F32 -> matmul.multiply(weights, out, in, x, rows, bias);
+            case BF16 -> matmul.multiplyBf16(weights, out, in, x, rows, bias);
+            case Q8_0 -> matmul.multiplyQ8_0(weights, out, in, x, rows, bias);
+        };
     }
 
     /** x * rsqrt(mean(x^2) + eps) * weight per row of n. */

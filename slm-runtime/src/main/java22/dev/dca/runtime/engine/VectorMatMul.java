@@ -3,9 +3,11 @@ package dev.dca.runtime.engine;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -149,6 +151,71 @@ final class VectorMatMul implements DecodeMatMul {
             y[(m0 + k) * out + r + 1] = t[k];
         }
     }
+
+    /** Int8 lanes that widen to exactly one F32 vector; null when no such shape exists (vectors under 256 bits). */
+    private static final VectorSpecies<Byte> Q8 = LANES >= 8 && 32 % LANES == 0
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
+    private static final int Q8_BLOCK_BYTES = 34;
+
+    @Override
+    public boolean hasQ8_0() {
+        return Q8 != null;
+    }
+
+    /**
+     * Q8_0 read as stored (1.06 bytes per weight): per block the int8 lanes widen to F32 vectors that meet x, and
+     * the block's sum is scaled once. A dequantized Q8_0 weight (F16 scale x int8) is exact in F32, so this
+     * computes the same products as the F32 path over dequantized weights; only the summation order differs.
+     */
+    @Override
+    public float[] multiplyQ8_0(ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
+        if (Q8 == null) throw new IllegalStateException("no Q8_0 kernel for " + LANES + "-lane vectors");
+        if (in % 32 != 0) throw new IllegalArgumentException("Q8_0 rows must hold whole blocks of 32, got " + in);
+        MemorySegment w = MemorySegment.ofBuffer(weights);
+        float[] y = new float[rows * out];
+        int chunks = Math.min(Workers.THREADS, Math.max(1, out / 64));
+        int per = (out + chunks - 1) / chunks;
+        Workers.run(chunks, c -> {
+            int r1 = Math.min(out, (c + 1) * per);
+            for (int r = Math.min(out, c * per); r < r1; r++) for (int m = 0; m < rows; m += 4) q8Row(w, out, in, x, Math.min(4, rows - m), m, y, r);
+        });
+        if (bias != null) {
+            for (int m = 0; m < rows; m++) for (int r = 0; r < out; r++) y[m * out + r] += bias[r];
+        }
+        return y;
+    }
+
+    /** Weight row r against inputs m0..m0+n-1 (n <= 4): each block is widened once for all of them. */
+    private static void q8Row(MemorySegment w, int out, int in, float[] x, int n, int m0, float[] y, int r) {
+        int blocks = in / 32, parts = 32 / LANES;
+        long o = (long) r * blocks * Q8_BLOCK_BYTES;
+        int x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * Q8_BLOCK_BYTES;
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, bo)));
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0; p < parts; p++) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(Q8, w, bo + 2 + (long) p * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                int i = b * 32 + p * LANES;
+                s0 = q.fma(FloatVector.fromArray(F, x, x0 + i), s0);
+                if (n > 1) s1 = q.fma(FloatVector.fromArray(F, x, x1 + i), s1);
+                if (n > 2) s2 = q.fma(FloatVector.fromArray(F, x, x2 + i), s2);
+                if (n > 3) s3 = q.fma(FloatVector.fromArray(F, x, x3 + i), s3);
+            }
+            a0 = s0.fma(d, a0);
+            if (n > 1) a1 = s1.fma(d, a1);
+            if (n > 2) a2 = s2.fma(d, a2);
+            if (n > 3) a3 = s3.fma(d, a3);
+        }
+        y[m0 * out + r] = a0.reduceLanes(VectorOperators.ADD);
+        if (n > 1) y[(m0 + 1) * out + r] = a1.reduceLanes(VectorOperators.ADD);
+        if (n > 2) y[(m0 + 2) * out + r] = a2.reduceLanes(VectorOperators.ADD);
+        if (n > 3) y[(m0 + 3) * out + r] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfShort F16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static float bf16(MemorySegment w, long rowOffset, int i) {
         return Float.intBitsToFloat((w.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), rowOffset + 2L * i) & 0xffff) << 16);

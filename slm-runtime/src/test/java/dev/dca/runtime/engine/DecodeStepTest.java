@@ -12,6 +12,7 @@ import dev.dca.runtime.model.ModelConfig;
 import dev.dca.runtime.model.ModelFiles;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -23,37 +24,38 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DecodeStepTest {
 
     /**
-     * BF16 weights run every pass in Java, prefill chunks included. A BF16 file loses nothing by being held as BF16,
-     * so its logits must equal PyTorch's F32 pass over the same (widened) weights to float rounding; an F32 file
-     * rounded to BF16 may move them by ~2^-9 relative per weight, a few tenths of a percent in the logits.
+     * BF16 and Q8_0 weights run every pass in Java, prefill chunks included. A file held in its own format loses
+     * nothing (a BF16 value, or a Q8_0 scale times its int8, is exact in F32), so the logits must equal PyTorch's F32
+     * pass over the same dequantized values to float rounding; an F32 file rounded to BF16 may move them by ~2^-9
+     * relative per weight, a few tenths of a percent in the logits.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"models/tiny-random-llama/hf-bf16", "models/tiny-random-llama/tiny-random-llama-BF16.gguf", "models/tiny-arch/qwen3-hf"})
-    void bf16_weights_compute_what_pytorch_computes_from_the_same_values(String fixture) {
-        assumeTrue(LlamaDecoder.bf16Available(), "no Vector API in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+    @CsvSource({"models/tiny-random-llama/hf-bf16, BF16, 1e-4", "models/tiny-random-llama/tiny-random-llama-BF16.gguf, BF16, 1e-4",
+            "models/tiny-arch/qwen3-hf, BF16, 2e-2", "models/tiny-random-llama/tiny-random-llama-Q8_0.gguf, Q8_0, 1e-4"})
+    void weights_held_in_bf16_or_q8_0_compute_what_pytorch_computes_from_the_same_values(String fixture, DecodeStep.Format held, double tolerance) {
+        assumeTrue(held == DecodeStep.Format.BF16 ? LlamaDecoder.javaKernels() : LlamaDecoder.q8_0Kernels(),
+                "no Java kernels for " + held + " in this JVM (Java 21, no --add-modules jdk.incubator.vector, or vectors under 256 bits)");
         try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ModelConfig c = files.config();
-            boolean exact = fixture.contains("bf16") || fixture.contains("BF16");
-            LlamaDecoder bf16 = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32, false), true, true);
-            LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32), false, false);
-            assertThat(bf16.bf16()).isTrue();
+            LlamaDecoder kernels = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32, false), true, held, files);
+            LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32), false, DecodeStep.Format.F32, files);
+            assertThat(kernels.held()).isEqualTo(held);
             KvCache a = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
             KvCache b = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
             Random random = new Random(11);
             int[] prompt = random.ints(9, 1, c.vocabSize()).toArray();
-            double tolerance = exact ? 1e-4 : 2e-2;
             try (NDManager m = manager.newSubManager()) {
                 // prefill in two chunks (all positions' logits), then two rows decoding at different positions
-                assertClose(bf16.forward(m, a, java.util.Arrays.copyOf(prompt, 6), 1, 6, 0, new int[] {0}, true),
+                assertClose(kernels.forward(m, a, java.util.Arrays.copyOf(prompt, 6), 1, 6, 0, new int[] {0}, true),
                         torch.forward(m, b, java.util.Arrays.copyOf(prompt, 6), 1, 6, 0, new int[] {0}, true), c.vocabSize(), tolerance, fixture + " chunk 1");
                 int[] rest = java.util.Arrays.copyOfRange(prompt, 6, 9);
-                assertClose(bf16.forward(m, a, rest, 1, 3, 0, new int[] {6}, false), torch.forward(m, b, rest, 1, 3, 0, new int[] {6}, false),
+                assertClose(kernels.forward(m, a, rest, 1, 3, 0, new int[] {6}, false), torch.forward(m, b, rest, 1, 3, 0, new int[] {6}, false),
                         c.vocabSize(), tolerance, fixture + " chunk 2");
-                assertClose(bf16.forward(m, a, new int[] {5}, 1, 1, 1, new int[] {0}, false), torch.forward(m, b, new int[] {5}, 1, 1, 1, new int[] {0}, false),
+                assertClose(kernels.forward(m, a, new int[] {5}, 1, 1, 1, new int[] {0}, false), torch.forward(m, b, new int[] {5}, 1, 1, 1, new int[] {0}, false),
                         c.vocabSize(), tolerance, fixture + " slot 1");
                 int[] two = {7, 3};
-                assertClose(bf16.forward(m, a, two, 2, 1, 0, new int[] {9, 1}, false), torch.forward(m, b, two, 2, 1, 0, new int[] {9, 1}, false),
+                assertClose(kernels.forward(m, a, two, 2, 1, 0, new int[] {9, 1}, false), torch.forward(m, b, two, 2, 1, 0, new int[] {9, 1}, false),
                         c.vocabSize(), tolerance, fixture + " decode");
             }
             a.close();
@@ -80,13 +82,13 @@ class DecodeStepTest {
     @ValueSource(strings = {"models/stories260K/stories260K.bin", "models/tiny-arch/qwen2-hf", "models/tiny-arch/qwen3-hf",
             "models/tiny-arch/llama3-hf", "models/tiny-random-llama/tiny-random-llama-F32.gguf"})
     void a_java_decode_step_computes_what_pytorch_computes(String fixture) {
-        assumeTrue(DecodeMatMul.vectorApi().isPresent(), "no Vector API in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        assumeTrue(LlamaDecoder.javaKernels(), "no Vector API in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
         try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ModelConfig c = files.config();
             LlamaWeights weights = LlamaWeights.load(files, manager, DataType.FLOAT32);
-            LlamaDecoder java = new LlamaDecoder(c, weights, true, false), torch = new LlamaDecoder(c, weights, false, false);
-            assertThat(java.hasJavaDecodeStep()).as("the Java step is what this test checks").isTrue();
+            LlamaDecoder kernels = new LlamaDecoder(c, weights, true, DecodeStep.Format.F32, files), torch = new LlamaDecoder(c, weights, false, DecodeStep.Format.F32, files);
+            assertThat(kernels.hasJavaDecodeStep()).as("the Java step is what this test checks").isTrue();
             assertThat(torch.hasJavaDecodeStep()).isFalse();
 
             int rows = 3, capacity = 24;
@@ -105,7 +107,7 @@ class DecodeStepTest {
             for (int step = 0; step < 2; step++) {
                 int[] tokens = random.ints(rows, 1, c.vocabSize()).toArray();
                 try (NDManager m = manager.newSubManager()) {
-                    NDArray got = java.forward(m, a, tokens, rows, 1, 0, start, false);
+                    NDArray got = kernels.forward(m, a, tokens, rows, 1, 0, start, false);
                     NDArray want = torch.forward(m, b, tokens, rows, 1, 0, start, false);
                     assertThat(got.getShape()).isEqualTo(want.getShape());
                     float[] g = got.toFloatArray(), w = want.toFloatArray();
