@@ -1,6 +1,7 @@
 package dev.dca.cli;
 
 import dev.dca.foundry.curriculum.Curriculum;
+import dev.dca.foundry.curriculum.GroundedEval;
 import dev.dca.foundry.flywheel.Flywheel;
 import dev.dca.foundry.train.ProgressBarListener;
 import dev.dca.foundry.train.TrainConfig;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Train a small Llama model on the generated curriculum (CPU, DJL/PyTorch).",
                 "Writes config.json, model.safetensors, tokenizer files, loss.csv, loss-curve.png and a checkpoint to --out."},
-        subcommands = {TrainCommand.Holdout.class, TrainCommand.FlywheelCommand.class})
+        subcommands = {TrainCommand.Holdout.class, TrainCommand.FlywheelCommand.class, TrainCommand.GroundedEvalCommand.class})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -42,6 +43,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--init", paramLabel = "DIR",
+            description = "Fine-tune: start from the weights and tokenizer of a model folder dca train wrote (sizes must match the config).")
+    Path init;
+
     @Override
     public Integer call() throws Exception {
         if (out == null) throw new IllegalArgumentException("--out DIR is required");
@@ -58,7 +63,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(out + " already holds a training run; pass --resume to continue it or choose another --out");
         }
         TrainListener listener = quiet ? TrainListener.NONE : new ProgressBarListener();
-        Trainer.Result r = new Trainer(c, out, listener).run(resume);
+        Trainer trainer = new Trainer(c, out, listener);
+        if (init != null) {
+            if (!Files.isRegularFile(init.resolve("model.safetensors"))) throw new IllegalArgumentException("--init " + init + " holds no model.safetensors");
+            trainer = trainer.initFrom(init);
+        }
+        Trainer.Result r = trainer.run(resume);
         int n = r.losses().size();
         System.out.printf("trained %,d parameters for %d steps: loss %.3f -> %.3f, %,.0f tokens/s; model in %s%n",
                 r.parameters(), c.steps(), r.losses().getFirst(), r.losses().get(n - 1), r.tokensPerSecond(), out);
@@ -78,6 +88,35 @@ final class TrainCommand implements Callable<Integer> {
             if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
             Curriculum.writeHoldoutJsonl(out, seed, n);
             System.out.println("wrote " + n + " held-out problems to " + out);
+            return 0;
+        }
+    }
+
+    /** {@code dca train grounded-eval [--model DIR]}: answering from sources, as the rag route asks. */
+    @Command(name = "grounded-eval", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Ask fresh grounded questions (invented entities, numbered sources) and score value + citation, or the decline.")
+    static final class GroundedEvalCommand implements Callable<Integer> {
+        @Option(names = "--model", paramLabel = "PATH", description = "Model (default: the bundled one).") Path model;
+        @Option(names = "-n", defaultValue = "100", description = "Number of questions.") int n;
+        @Option(names = "--json", description = "Print one JSON object.") boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
+            try (dev.dca.runtime.LanguageModel m = dev.dca.runtime.ModelLoader.load(dev.dca.router.ModelResolver.resolve(model),
+                    dev.dca.runtime.LoadOptions.DEFAULT.withMaxBatch(1))) {
+                GroundedEval.Report r = GroundedEval.run(m, n);
+                if (json) {
+                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of(
+                            "accuracy", r.accuracy(), "n", r.n(), "answerable", r.answerable(), "value_right", r.answered(),
+                            "value_and_citation_right", r.cited(), "unanswerable", r.unanswerable(), "declined", r.declined(),
+                            "seconds", r.seconds())));
+                } else {
+                    System.out.printf(java.util.Locale.ROOT, "accuracy %.2f: %d/%d answerable with the right value (%d also cited the right source), "
+                            + "%d/%d unanswerable declined; %.1f s%n", r.accuracy(), r.answered(), r.answerable(), r.cited(), r.declined(),
+                            r.unanswerable(), r.seconds());
+                }
+            }
             return 0;
         }
     }

@@ -77,9 +77,15 @@ public final class GroundedQuestions {
             Kind kind = d.pick(KINDS);
             String entity;
             do entity = entityName(kind, d); while (!used.add(entity));
+            // a few facts in any order, or, like a knowledge-base document (see document), every fact in kind order
             List<Attribute> attrs = new ArrayList<>(kind.attributes());
-            Collections.shuffle(attrs, d.random());
-            List<Attribute> some = attrs.subList(0, d.between(1, 3));
+            List<Attribute> some;
+            if (d.chance(0.3)) {
+                some = attrs;
+            } else {
+                Collections.shuffle(attrs, d.random());
+                some = attrs.subList(0, d.between(1, 3));
+            }
             List<String> vals = new ArrayList<>();
             StringBuilder text = new StringBuilder();
             for (Attribute a : some) {

@@ -76,10 +76,11 @@ public final class HfExporter {
         try (var reader = dev.dca.runtime.safetensors.SafetensorsReader.open(file)) {
             for (String name : reader.names()) {
                 Tensor t = reader.tensor(name);
-                if (t.dtype() != Tensor.DType.F32) throw new IllegalArgumentException(file + ": tensor " + name + " is " + t.dtype() + ", expected F32");
-                ByteBuffer b = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                // F16/BF16 (the bundled model is stored as F16) widen exactly; training continues in F32
+                java.nio.FloatBuffer f = ByteBuffer.allocate(Math.toIntExact(t.elements()) * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                t.toF32(f);
                 float[] v = new float[Math.toIntExact(t.elements())];
-                b.asFloatBuffer().get(v);
+                f.get(0, v);
                 out.put(name, manager.create(v, new ai.djl.ndarray.types.Shape(t.shape())));
             }
         }

@@ -100,7 +100,8 @@ public final class Trainer {
         if (resume) readLossLog(start, steps, losses);
         else Files.writeString(out.resolve("loss.csv"), "step,loss,lr,grad_norm,tokens_per_second\n");
 
-        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(out.resolve("tokenizer.json"), Map.of("addSpecialTokens", "false"));
+        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(out.resolve("tokenizer.json"),
+                Map.of("addSpecialTokens", "false", "truncation", "false")); // DJL would cut at 512 tokens by default
              NDManager root = NDManager.newBaseManager(Device.cpu())) {
             int vocab = BpeTrainer.vocabSize(out.resolve("tokenizer.json"));
             TrainableLlama model = TrainableLlama.initialize(config, vocab, root);

@@ -153,6 +153,22 @@ class CurriculumTest {
     }
 
     @Test
+    void some_passages_state_every_fact_of_their_entity_like_a_knowledge_base_document() {
+        Draw d = new Draw(Curriculum.random(33, 0));
+        int whole = 0, passages = 0;
+        for (int i = 0; i < 1000; i++) {
+            for (var p : GroundedQuestions.generate(d).passages()) {
+                passages++;
+                if (p.text().split("\\. ").length == 5) whole++; // every kind has five attributes, one sentence each
+            }
+        }
+        assertThat((double) whole / passages).isBetween(0.25, 0.35);
+        // the evaluation draws its own items: the same every time, and not the training stream's
+        assertThat(GroundedEval.item(7)).isEqualTo(GroundedEval.item(7));
+        assertThat(GroundedEval.item(7).question()).isNotEqualTo(GroundedQuestions.generate(new Draw(Curriculum.random(42, 7))).question());
+    }
+
+    @Test
     void unanswerable_questions_ask_for_something_no_passage_states() {
         Draw d = new Draw(Curriculum.random(32, 0));
         int checked = 0;

@@ -162,7 +162,7 @@ class TrainerTest {
 
     @Test
     void encoding_a_conversation_in_segments_should_equal_encoding_it_whole() throws Exception {
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(out.resolve("tokenizer.json"))) {
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(out.resolve("tokenizer.json"), Map.of("truncation", "false"))) {
             Batcher batcher = new Batcher(new dev.dca.foundry.curriculum.Curriculum(3, dev.dca.foundry.curriculum.Curriculum.Mix.DEFAULT), tok, 256, 1);
             var curriculum = new dev.dca.foundry.curriculum.Curriculum(3, dev.dca.foundry.curriculum.Curriculum.Mix.DEFAULT);
             for (int i = 0; i < 300; i++) {
