@@ -60,11 +60,11 @@ public final class DjlLanguageModel implements LanguageModel {
     private final PrefixCache prefixCache;
     private KvCache cache;
 
-    private DjlLanguageModel(ModelFiles files, NDManager manager, LlamaWeights weights, LoadOptions options, String device, DecodeStep.Format held) {
+    private DjlLanguageModel(ModelFiles files, NDManager manager, LlamaWeights weights, LoadOptions options, String device) {
         this.files = files;
         this.config = files.config();
         this.manager = manager;
-        this.decoder = new LlamaDecoder(config, weights, true, held, files);
+        this.decoder = new LlamaDecoder(config, weights);
         this.tokenizer = files.tokenizer().orElse(null);
         this.chatTemplate = files.chatTemplate();
         this.defaults = files.generationDefaults();
@@ -91,8 +91,8 @@ public final class DjlLanguageModel implements LanguageModel {
         DecodeStep.Format held = held(files, options, gpu);
         NDManager manager = engine.newBaseManager(device);
         try {
-            LlamaWeights weights = LlamaWeights.load(files, manager, DataType.FLOAT32, held == DecodeStep.Format.F32);
-            return new DjlLanguageModel(files, manager, weights, options, gpu ? "gpu" : "cpu", held);
+            LlamaWeights weights = LlamaWeights.load(files, manager, held);
+            return new DjlLanguageModel(files, manager, weights, options, gpu ? "gpu" : "cpu");
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.dca.runtime.model.ModelConfig;
-import dev.dca.runtime.model.ModelFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
@@ -50,17 +49,15 @@ final class LlamaDecoder {
     private int torchThreadsNow = torchThreads;
 
     LlamaDecoder(ModelConfig config, LlamaWeights weights) {
-        this(config, weights, true, DecodeStep.Format.F32, null);
+        this(config, weights, true);
     }
 
     /**
-     * @param javaDecodeStep whether decode steps may run on {@link DecodeStep} (tests compare it with PyTorch)
-     * @param held how the matrices are held. F32: the PyTorch tensors (prefill on PyTorch, decode steps in Java).
-     *     BF16 or Q8_0: copies in that format only (BF16 rounded from the tensors, Q8_0 read as stored from
-     *     {@code files}), the F32 tensors freed, and every pass on {@link DecodeStep}, since DJL's PyTorch has
-     *     neither; the copies shrink what each decode step streams. Needs {@link #javaKernels()}.
+     * @param javaDecodeStep whether decode steps may run on {@link DecodeStep} (tests compare it with PyTorch). Weights
+     *     held as BF16 or Q8_0 ({@link LlamaWeights#held}) run every pass there whatever this says, since DJL's
+     *     PyTorch has neither format; they need {@link #javaKernels()}.
      */
-    LlamaDecoder(ModelConfig config, LlamaWeights weights, boolean javaDecodeStep, DecodeStep.Format held, ModelFiles files) {
+    LlamaDecoder(ModelConfig config, LlamaWeights weights, boolean javaDecodeStep) {
         this.config = config;
         this.weights = weights;
         this.rope = new Rope(config, weights.ropeFreqDivisors);
@@ -82,7 +79,7 @@ final class LlamaDecoder {
         this.kPart = new NDIndex().addAllDim().addAllDim().addSliceDim(h, h + kv).addAllDim();
         this.gatePart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, inter);
         this.upPart = new NDIndex().addAllDim().addAllDim().addSliceDim(inter, 2L * inter);
-        if (SMALL != null && weights.dtype == DataType.FLOAT32) {
+        if (SMALL != null && weights.held == DecodeStep.Format.F32) {
             for (LlamaWeights.Layer w : weights.layers) {
                 for (NDArray a : new NDArray[] {w.qkv(), w.o(), w.gateUp(), w.down()}) view(a);
                 if (w.qkvBias() != null) biases.put(w.qkvBias(), w.qkvBias().toFloatArray());
@@ -90,18 +87,12 @@ final class LlamaDecoder {
             view(weights.lmHead);
             view(weights.embed);
         }
+        this.held = weights.held;
         this.javaOnly = held != DecodeStep.Format.F32;
         if (!javaOnly && weights.queryScale != 1f) throw new IllegalArgumentException("the PyTorch path needs 1/sqrt(hd) folded into q");
         if (javaOnly && !javaKernels()) throw new IllegalStateException(held + " needs the Java 22+ decode kernels");
-        this.step = SMALL == null || !(javaDecodeStep || javaOnly) ? null : decodeStep(held, files);
-        if (javaOnly) {
-            if (step == null) throw new IllegalStateException(held + ": the weights' memory is not reachable from Java");
-            inPlace.clear(); // the F32 matrices go: everything runs on the copies from now on
-            for (LlamaWeights.Layer w : weights.layers) for (NDArray a : new NDArray[] {w.qkv(), w.o(), w.gateUp(), w.down()}) a.close();
-            weights.embed.close();
-            if (weights.lmHead != weights.embed) weights.lmHead.close();
-        }
-        this.held = held;
+        this.step = SMALL == null || !(javaDecodeStep || javaOnly) ? null : decodeStep();
+        if (javaOnly && step == null) throw new IllegalStateException(held + ": the Java decode step is not available");
     }
 
     /** Whether this JVM runs the Java kernels (Java 22 layer present, Vector API module added, not turned off). */
@@ -125,50 +116,25 @@ final class LlamaDecoder {
     }
 
     /**
-     * The Java decode step over every matrix as {@code held}: views of the F32 tensors, BF16 copies of them, or
-     * Q8_0 blocks from {@code files}. Null when a tensor has no view.
+     * The Java decode step over the matrices as held: views of the F32 tensors, or the BF16/Q8_0 buffers the weights
+     * were loaded into. Null when an F32 tensor has no view.
      */
-    private DecodeStep decodeStep(DecodeStep.Format held, ModelFiles files) {
-        Map<ByteBuffer, ByteBuffer> narrowed = new IdentityHashMap<>(); // a tied head is the embedding: one copy
-        java.util.function.BiFunction<ByteBuffer, String[], ByteBuffer> store = (view, names) -> switch (held) {
-            case F32 -> view;
-            case BF16 -> narrowed.computeIfAbsent(view, f -> Bf16.narrow(f.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer()));
-            case Q8_0 -> narrowed.computeIfAbsent(view, f -> q8_0(files, names));
-        };
+    private DecodeStep decodeStep() {
         DecodeStep.Layer[] layers = new DecodeStep.Layer[weights.layers.length];
         for (int l = 0; l < layers.length; l++) {
             LlamaWeights.Layer w = weights.layers[l];
-            ByteBuffer qkv = inPlace.get(w.qkv()), o = inPlace.get(w.o()), gateUp = inPlace.get(w.gateUp()), down = inPlace.get(w.down());
-            if (qkv == null || o == null || gateUp == null || down == null) return null;
-            String p = "model.layers." + l + ".";
-            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(),
-                    store.apply(qkv, new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"}),
-                    w.qkvBias() == null ? null : biases.get(w.qkvBias()), w.qkNorm() == null ? null : w.qkNorm().toFloatArray(),
-                    store.apply(o, new String[] {p + "self_attn.o_proj.weight"}), w.ffnNorm().toFloatArray(),
-                    store.apply(gateUp, new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"}),
-                    store.apply(down, new String[] {p + "mlp.down_proj.weight"}));
+            ByteBuffer[] m = javaOnly ? weights.heldLayers[l]
+                    : new ByteBuffer[] {inPlace.get(w.qkv()), inPlace.get(w.o()), inPlace.get(w.gateUp()), inPlace.get(w.down())};
+            for (ByteBuffer b : m) if (b == null) return null;
+            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(), m[0], w.qkvBias() == null ? null : w.qkvBias().toFloatArray(),
+                    w.qkNorm() == null ? null : w.qkNorm().toFloatArray(), m[1], w.ffnNorm().toFloatArray(), m[2], m[3]);
         }
-        ByteBuffer embed = inPlace.get(weights.embed), head = inPlace.get(weights.lmHead);
+        ByteBuffer embed = javaOnly ? weights.heldEmbed : inPlace.get(weights.embed);
+        ByteBuffer head = javaOnly ? weights.heldHead : inPlace.get(weights.lmHead);
         if (embed == null || head == null) return null;
         return DecodeStep.vectorApi(new DecodeStep.Weights(config.hiddenSize(), h, kv, hd, config.rotaryDim(), config.intermediateSize(),
-                config.vocabSize(), (float) config.rmsNormEps(), weights.queryScale, held,
-                store.apply(embed, new String[] {"model.embed_tokens.weight"}), layers, weights.finalNorm.toFloatArray(),
-                store.apply(head, new String[] {"lm_head.weight"}), rope), SMALL).orElse(null);
-    }
-
-    /** The named tensors' Q8_0 blocks, concatenated by rows (the fused matrices). */
-    private static ByteBuffer q8_0(ModelFiles files, String[] names) {
-        ByteBuffer[] parts = new ByteBuffer[names.length];
-        int bytes = 0;
-        for (int i = 0; i < names.length; i++) {
-            String name = names[i];
-            parts[i] = files.q8_0(name).orElseThrow(() -> new IllegalStateException("tensor " + name + " is not stored as Q8_0"));
-            bytes += parts[i].remaining();
-        }
-        if (parts.length == 1) return parts[0];
-        ByteBuffer out = ByteBuffer.allocateDirect(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (ByteBuffer part : parts) out.put(part.duplicate());
-        return out.flip();
+                config.vocabSize(), (float) config.rmsNormEps(), weights.queryScale, held, embed, layers, weights.finalNorm.toFloatArray(),
+                head, rope), SMALL).orElse(null);
     }
 
     /** The tensor's own memory (no copy), when it is a contiguous F32 CPU matrix. */

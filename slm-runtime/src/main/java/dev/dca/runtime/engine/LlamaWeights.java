@@ -15,9 +15,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * The decoder's weights on the device. Matrices are in the compute dtype (F32 or BF16); norms and biases stay
- * F32. q/k/v are fused into one [(H + 2 KV) * hd, D] matrix and gate/up into one [2 I, D] so a layer runs two big
- * matmuls instead of five.
+ * The decoder's weights. Matrices are PyTorch F32 tensors, or, held as BF16 or Q8_0 for the Java kernels, buffers in
+ * that format; norms and biases stay F32 tensors. q/k/v are fused into one [(H + 2 KV) * hd, D] matrix and gate/up
+ * into one [2 I, D] so a layer runs two big matmuls instead of five.
  */
 final class LlamaWeights implements AutoCloseable {
 
@@ -42,9 +42,21 @@ final class LlamaWeights implements AutoCloseable {
     final long parameters;
     /** What q still has to be multiplied by after its projection: 1 when 1/sqrt(hd) is folded into the weights. */
     final float queryScale;
+    /**
+     * How the matrices are held. F32: the NDArrays above. BF16 or Q8_0: only {@link #heldLayers} (per layer qkv, o,
+     * gateUp, down), {@link #heldEmbed} and {@link #heldHead} in that format; the matrix NDArrays are null.
+     */
+    final DecodeStep.Format held;
+    final ByteBuffer[][] heldLayers;
+    final ByteBuffer heldEmbed, heldHead;
 
     private LlamaWeights(NDManager manager, DataType dtype, NDArray embed, Layer[] layers, NDArray finalNorm, NDArray lmHead,
-            float[] ropeFreqDivisors, long parameters, float queryScale) {
+            float[] ropeFreqDivisors, long parameters, float queryScale, DecodeStep.Format held, ByteBuffer[][] heldLayers,
+            ByteBuffer heldEmbed, ByteBuffer heldHead) {
+        this.held = held;
+        this.heldLayers = heldLayers;
+        this.heldEmbed = heldEmbed;
+        this.heldHead = heldHead;
         this.manager = manager;
         this.dtype = dtype;
         this.embed = embed;
@@ -56,19 +68,20 @@ final class LlamaWeights implements AutoCloseable {
         this.queryScale = queryScale;
     }
 
-    static LlamaWeights load(ModelFiles files, NDManager manager, DataType dtype) {
-        return load(files, manager, dtype, true);
-    }
-
     /**
-     * @param foldQueryScale fold attention's 1/sqrt(hd) into q's weights (PyTorch path: one op less per layer); BF16
-     *     copies leave it out, since a scaled weight no longer rounds back to the file's BF16 value
+     * @param held F32: PyTorch tensors, with attention's 1/sqrt(hd) folded into q's weights (one op less per layer).
+     *     BF16: each matrix is loaded, rounded to BF16 and its F32 tensor freed before the next (peak memory one F32
+     *     matrix above the BF16 total). Q8_0: the file's blocks, never dequantized (every matrix must be Q8_0). Both
+     *     leave 1/sqrt(hd) out of the weights: a scaled weight no longer rounds back to the file's value.
      */
-    static LlamaWeights load(ModelFiles files, NDManager manager, DataType dtype, boolean foldQueryScale) {
+    static LlamaWeights load(ModelFiles files, NDManager manager, DecodeStep.Format held) {
         ModelConfig c = files.config();
+        boolean foldQueryScale = held == DecodeStep.Format.F32;
         long[] params = {0};
-        Loader ld = new Loader(files, manager, dtype, params);
-        NDArray embed = ld.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
+        Loader ld = new Loader(files, manager, DataType.FLOAT32, params);
+        ByteBuffer[][] heldLayers = held == DecodeStep.Format.F32 ? null : new ByteBuffer[c.numLayers()][];
+        ByteBuffer heldEmbed = held == DecodeStep.Format.F32 ? null : ld.held(held, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f);
+        NDArray embed = heldEmbed != null ? null : ld.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
         Layer[] layers = new Layer[c.numLayers()];
         int q = c.numHeads() * c.headDim(), kv = c.numKvHeads() * c.headDim();
         for (int l = 0; l < layers.length; l++) {
@@ -77,8 +90,16 @@ final class LlamaWeights implements AutoCloseable {
             // the q bias, or, with q/k norm (which would undo it), into q_norm's weights
             float qScale = (float) (1 / Math.sqrt(c.headDim()));
             float rowScale = c.qkNorm() || !foldQueryScale ? 1f : qScale;
-            NDArray qkv = ld.fused(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"},
-                    new int[] {q, kv, kv}, c.hiddenSize(), rowScale);
+            String[] qkvNames = {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"};
+            String[] gateUpNames = {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"};
+            if (heldLayers != null) {
+                heldLayers[l] = new ByteBuffer[] {
+                    ld.held(held, qkvNames, new long[] {q, kv, kv}, c.hiddenSize(), rowScale),
+                    ld.held(held, new String[] {p + "self_attn.o_proj.weight"}, new long[] {c.hiddenSize()}, q, 1f),
+                    ld.held(held, gateUpNames, new long[] {c.intermediateSize(), c.intermediateSize()}, c.hiddenSize(), 1f),
+                    ld.held(held, new String[] {p + "mlp.down_proj.weight"}, new long[] {c.hiddenSize()}, c.intermediateSize(), 1f)};
+            }
+            NDArray qkv = heldLayers != null ? null : ld.fused(qkvNames, new int[] {q, kv, kv}, c.hiddenSize(), rowScale);
             NDArray bias = null;
             if (c.attentionBias()) {
                 bias = ld.fusedVector(new String[] {p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias"},
@@ -95,20 +116,23 @@ final class LlamaWeights implements AutoCloseable {
                 }
                 qkNorm = manager.create(all, new Shape(c.numHeads() + c.numKvHeads(), c.headDim()));
             }
+            boolean f32 = heldLayers == null;
             layers[l] = new Layer(
                     ld.vector(p + "input_layernorm.weight", c.hiddenSize()),
                     qkv, bias, qkNorm,
-                    ld.matrix(p + "self_attn.o_proj.weight", c.hiddenSize(), q),
+                    f32 ? ld.matrix(p + "self_attn.o_proj.weight", c.hiddenSize(), q) : null,
                     ld.vector(p + "post_attention_layernorm.weight", c.hiddenSize()),
-                    ld.fused(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"},
-                            new int[] {c.intermediateSize(), c.intermediateSize()}, c.hiddenSize(), 1f),
-                    ld.matrix(p + "mlp.down_proj.weight", c.hiddenSize(), c.intermediateSize()));
+                    f32 ? ld.fused(gateUpNames, new int[] {c.intermediateSize(), c.intermediateSize()}, c.hiddenSize(), 1f) : null,
+                    f32 ? ld.matrix(p + "mlp.down_proj.weight", c.hiddenSize(), c.intermediateSize()) : null);
         }
         NDArray finalNorm = ld.vector("model.norm.weight", c.hiddenSize());
-        NDArray lmHead = c.tiedEmbeddings() ? embed : ld.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
+        NDArray lmHead = c.tiedEmbeddings() || heldLayers != null ? embed : ld.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
+        ByteBuffer heldHead = heldLayers == null ? null : c.tiedEmbeddings() ? heldEmbed
+                : ld.held(held, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f);
         float[] divisors = files.tensorNames().contains("rope_freqs.weight") ? ld.floats("rope_freqs.weight", c.rotaryDim() / 2) : null;
         float queryScale = c.qkNorm() || foldQueryScale ? 1f : (float) (1 / Math.sqrt(c.headDim()));
-        return new LlamaWeights(manager, dtype, embed, layers, finalNorm, lmHead, divisors, params[0], queryScale);
+        return new LlamaWeights(manager, DataType.FLOAT32, embed, layers, finalNorm, lmHead, divisors, params[0], queryScale,
+                held, heldLayers, heldEmbed, heldHead);
     }
 
     @Override
@@ -210,6 +234,34 @@ final class LlamaWeights implements AutoCloseable {
             }
             params[0] += n;
             return n;
+        }
+
+        /**
+         * Row-wise concatenation of the named matrices in {@code held} format (BF16 or Q8_0), the first part times
+         * {@code firstScale} (BF16 only: Q8_0 blocks are taken as stored, so its scale must be 1).
+         */
+        ByteBuffer held(DecodeStep.Format held, String[] names, long[] rows, long cols, float firstScale) {
+            if (held == DecodeStep.Format.Q8_0) {
+                if (firstScale != 1f) throw new IllegalArgumentException("Q8_0 blocks cannot be rescaled");
+                ByteBuffer[] parts = new ByteBuffer[names.length];
+                long bytes = 0;
+                for (int i = 0; i < names.length; i++) {
+                    checkedShape(names[i], rows[i], cols);
+                    String name = names[i];
+                    parts[i] = files.q8_0(name).orElseThrow(() -> new ModelFormatException(files.path(), "tensor '" + name + "' is not stored as Q8_0"));
+                    bytes += parts[i].remaining();
+                }
+                if (parts.length == 1) return parts[0];
+                ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+                for (ByteBuffer part : parts) out.put(part.duplicate());
+                return out.flip();
+            }
+            NDArray f32 = filled(names, rows, cols, firstScale); // loaded, rounded, freed: one F32 matrix at a time
+            try {
+                return Bf16.narrow(f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer());
+            } finally {
+                f32.close();
+            }
         }
 
         NDArray vector(String name, long n) {

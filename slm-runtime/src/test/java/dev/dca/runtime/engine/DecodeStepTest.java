@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import dev.dca.runtime.ModelLoader;
 import dev.dca.runtime.model.ModelConfig;
 import dev.dca.runtime.model.ModelFiles;
@@ -38,8 +37,8 @@ class DecodeStepTest {
         try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ModelConfig c = files.config();
-            LlamaDecoder kernels = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32, false), true, held, files);
-            LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DataType.FLOAT32), false, DecodeStep.Format.F32, files);
+            LlamaDecoder kernels = new LlamaDecoder(c, LlamaWeights.load(files, manager, held), false);
+            LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DecodeStep.Format.F32), false);
             assertThat(kernels.held()).isEqualTo(held);
             KvCache a = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
             KvCache b = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
@@ -86,8 +85,8 @@ class DecodeStepTest {
         try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ModelConfig c = files.config();
-            LlamaWeights weights = LlamaWeights.load(files, manager, DataType.FLOAT32);
-            LlamaDecoder kernels = new LlamaDecoder(c, weights, true, DecodeStep.Format.F32, files), torch = new LlamaDecoder(c, weights, false, DecodeStep.Format.F32, files);
+            LlamaWeights weights = LlamaWeights.load(files, manager, DecodeStep.Format.F32);
+            LlamaDecoder kernels = new LlamaDecoder(c, weights, true), torch = new LlamaDecoder(c, weights, false);
             assertThat(kernels.hasJavaDecodeStep()).as("the Java step is what this test checks").isTrue();
             assertThat(torch.hasJavaDecodeStep()).isFalse();
 
