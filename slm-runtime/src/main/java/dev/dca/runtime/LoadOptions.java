@@ -16,7 +16,7 @@ public record LoadOptions(String device, String dtype, int maxBatch, int context
 
     public LoadOptions {
         if (!device.matches("auto|cpu|gpu")) throw new IllegalArgumentException("device must be auto, cpu or gpu, got " + device);
-        if (!dtype.matches("auto|f32|bf16")) throw new IllegalArgumentException("dtype must be auto, f32 or bf16, got " + dtype);
+        if (!dtype.matches("auto|f32|bf16")) throw new IllegalArgumentException("dtype (--compute) must be auto, f32 or bf16, got " + dtype);
         if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         if (contextLength < 0) throw new IllegalArgumentException("contextLength must be >= 0, got " + contextLength);
     }
