@@ -189,25 +189,26 @@ final class VectorDecodeStep implements DecodeStep {
     }
 
     private static float dot(float[] a, int a0, MemorySegment b, long b0, int n) {
-        int bound = F.loopBound(n), i = 0;
+        int bound = F.loopBound(n);
         FloatVector acc = FloatVector.zero(F);
-        for (; i < bound; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, a0 + i).fma(FloatVector.fromMemorySegment(F, b, b0 + (long) i * Float.BYTES, ByteOrder.nativeOrder()), acc);
+        for (long li = 0; li < bound; li += F.length()) { // a long counter lets C2 drop the segment's per-load checks
+            acc = FloatVector.fromArray(F, a, a0 + (int) li).fma(FloatVector.fromMemorySegment(F, b, b0 + li * Float.BYTES, ByteOrder.nativeOrder()), acc);
         }
         float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += a[a0 + i] * b.get(FLOAT, b0 + (long) i * Float.BYTES);
+        for (int i = bound; i < n; i++) s += a[a0 + i] * b.get(FLOAT, b0 + (long) i * Float.BYTES);
         return s;
     }
 
     /** y[y0..y0+n) += a * x(segment at x0). */
     private static void axpy(float a, MemorySegment x, long x0, float[] y, int y0, int n) {
-        int bound = F.loopBound(n), i = 0;
+        int bound = F.loopBound(n);
         FloatVector av = FloatVector.broadcast(F, a);
-        for (; i < bound; i += F.length()) {
-            FloatVector.fromMemorySegment(F, x, x0 + (long) i * Float.BYTES, ByteOrder.nativeOrder())
+        for (long li = 0; li < bound; li += F.length()) {
+            int i = (int) li;
+            FloatVector.fromMemorySegment(F, x, x0 + li * Float.BYTES, ByteOrder.nativeOrder())
                     .fma(av, FloatVector.fromArray(F, y, y0 + i)).intoArray(y, y0 + i);
         }
-        for (; i < n; i++) y[y0 + i] += a * x.get(FLOAT, x0 + (long) i * Float.BYTES);
+        for (int i = bound; i < n; i++) y[y0 + i] += a * x.get(FLOAT, x0 + (long) i * Float.BYTES);
     }
 
     private static void add(float[] x, float[] y) {

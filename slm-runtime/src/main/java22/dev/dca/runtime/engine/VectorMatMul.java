@@ -82,22 +82,23 @@ final class VectorMatMul implements DecodeMatMul {
         int pairs = in / 2, bound = I.loopBound(pairs), lanes = I.length(), x0 = m * pairs;
         long o = (long) r * in * 2;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
-        int j = 0;
-        for (; j + 2 * lanes <= bound; j += 2 * lanes) {
-            IntVector p = IntVector.fromMemorySegment(I, w, o + 4L * j, ByteOrder.LITTLE_ENDIAN);
-            IntVector q = IntVector.fromMemorySegment(I, w, o + 4L * (j + lanes), ByteOrder.LITTLE_ENDIAN);
+        int bound2 = bound - bound % (2 * lanes);
+        for (long lj = 0; lj < bound2; lj += 2 * lanes) {
+            int j = (int) lj;
+            IntVector p = IntVector.fromMemorySegment(I, w, o + 4 * lj, ByteOrder.LITTLE_ENDIAN);
+            IntVector q = IntVector.fromMemorySegment(I, w, o + 4 * (lj + lanes), ByteOrder.LITTLE_ENDIAN);
             a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, even, x0 + j), a0);
             b0 = p.and(0xffff0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, odd, x0 + j), b0);
             a1 = q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, even, x0 + j + lanes), a1);
             b1 = q.and(0xffff0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, odd, x0 + j + lanes), b1);
         }
-        for (; j < bound; j += lanes) {
+        for (int j = bound2; j < bound; j += lanes) {
             IntVector p = IntVector.fromMemorySegment(I, w, o + 4L * j, ByteOrder.LITTLE_ENDIAN);
             a0 = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, even, x0 + j), a0);
             b0 = p.and(0xffff0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, odd, x0 + j), b0);
         }
         float s = a0.add(b0).add(a1.add(b1)).reduceLanes(VectorOperators.ADD);
-        for (int i = 2 * j; i < in; i++) s += bf16(w, o, i) * x[m * in + i];
+        for (int i = 2 * bound; i < in; i++) s += bf16(w, o, i) * x[m * in + i];
         return s;
     }
 
@@ -107,10 +108,10 @@ final class VectorMatMul implements DecodeMatMul {
         long o0 = (long) r * in * 2, o1 = o0 + (long) in * 2;
         int e0 = m0 * pairs;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int j = 0;
-        for (; j < bound; j += I.length()) {
-            IntVector p = IntVector.fromMemorySegment(I, w, o0 + 4L * j, ByteOrder.LITTLE_ENDIAN);
-            IntVector q = IntVector.fromMemorySegment(I, w, o1 + 4L * j, ByteOrder.LITTLE_ENDIAN);
+        for (long lj = 0; lj < bound; lj += I.length()) {
+            int j = (int) lj;
+            IntVector p = IntVector.fromMemorySegment(I, w, o0 + 4 * lj, ByteOrder.LITTLE_ENDIAN);
+            IntVector q = IntVector.fromMemorySegment(I, w, o1 + 4 * lj, ByteOrder.LITTLE_ENDIAN);
             FloatVector pe = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), po = p.and(0xffff0000).reinterpretAsFloats();
             FloatVector qe = q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), qo = q.and(0xffff0000).reinterpretAsFloats();
             FloatVector ve = FloatVector.fromArray(F, even, e0 + j), vo = FloatVector.fromArray(F, odd, e0 + j);
@@ -139,7 +140,7 @@ final class VectorMatMul implements DecodeMatMul {
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
         float[] t = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
-        for (int i = 2 * j; i < in; i++) {
+        for (int i = 2 * bound; i < in; i++) {
             float wi = bf16(w, o0, i), wj = bf16(w, o1, i);
             for (int k = 0; k < n; k++) {
                 s[k] += wi * x[(m0 + k) * in + i];
@@ -191,8 +192,9 @@ final class VectorMatMul implements DecodeMatMul {
         long o = (long) r * blocks * Q8_BLOCK_BYTES;
         int x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++) {
-            long bo = o + (long) b * Q8_BLOCK_BYTES;
+        for (long lb = 0; lb < blocks; lb++) {
+            int b = (int) lb;
+            long bo = o + lb * Q8_BLOCK_BYTES;
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, bo)));
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             for (int p = 0; p < parts; p++) {
@@ -237,18 +239,19 @@ final class VectorMatMul implements DecodeMatMul {
      */
     private static float f32Row(MemorySegment w, int in, float[] x, int r) {
         long o = (long) r * in * Float.BYTES;
-        int bound = F.loopBound(in), i = 0;
+        int bound = F.loopBound(in), bound4 = bound - bound % (4 * LANES);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (; i + 4 * LANES <= bound; i += 4 * LANES) {
-            long at = o + (long) i * Float.BYTES;
+        for (long li = 0; li < bound4; li += 4 * LANES) {
+            int i = (int) li;
+            long at = o + li * Float.BYTES;
             a0 = FloatVector.fromMemorySegment(F, w, at, ORDER).fma(FloatVector.fromArray(F, x, i), a0);
             a1 = FloatVector.fromMemorySegment(F, w, at + LANES * 4L, ORDER).fma(FloatVector.fromArray(F, x, i + LANES), a1);
             a2 = FloatVector.fromMemorySegment(F, w, at + LANES * 8L, ORDER).fma(FloatVector.fromArray(F, x, i + 2 * LANES), a2);
             a3 = FloatVector.fromMemorySegment(F, w, at + LANES * 12L, ORDER).fma(FloatVector.fromArray(F, x, i + 3 * LANES), a3);
         }
-        for (; i < bound; i += LANES) a0 = FloatVector.fromMemorySegment(F, w, o + (long) i * Float.BYTES, ORDER).fma(FloatVector.fromArray(F, x, i), a0);
+        for (int i = bound4; i < bound; i += LANES) a0 = FloatVector.fromMemorySegment(F, w, o + (long) i * Float.BYTES, ORDER).fma(FloatVector.fromArray(F, x, i), a0);
         float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (; i < in; i++) s += weight(w, o, i) * x[i];
+        for (int i = bound; i < in; i++) s += weight(w, o, i) * x[i];
         return s;
     }
 
@@ -258,9 +261,9 @@ final class VectorMatMul implements DecodeMatMul {
         int bound = F.loopBound(in);
         int x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            FloatVector wv = FloatVector.fromMemorySegment(F, w, o + (long) i * Float.BYTES, ORDER);
+        for (long li = 0; li < bound; li += LANES) {
+            int i = (int) li;
+            FloatVector wv = FloatVector.fromMemorySegment(F, w, o + li * Float.BYTES, ORDER);
             a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
             if (n > 1) a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
             if (n > 2) a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
@@ -268,7 +271,7 @@ final class VectorMatMul implements DecodeMatMul {
         }
         float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-        for (; i < in; i++) {
+        for (int i = bound; i < in; i++) {
             float wi = weight(w, o, i);
             for (int k = 0; k < n; k++) s[k] += wi * x[x0 + k * in + i];
         }
@@ -284,10 +287,10 @@ final class VectorMatMul implements DecodeMatMul {
         int bound = F.loopBound(in);
         int x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int i = 0;
-        for (; i < bound; i += LANES) {
-            FloatVector w0 = FloatVector.fromMemorySegment(F, w, o0 + (long) i * Float.BYTES, ORDER);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, w, o1 + (long) i * Float.BYTES, ORDER);
+        for (long li = 0; li < bound; li += LANES) { // a long counter: C2 then drops the segment's per-load checks
+            int i = (int) li;
+            FloatVector w0 = FloatVector.fromMemorySegment(F, w, o0 + li * Float.BYTES, ORDER);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, w, o1 + li * Float.BYTES, ORDER);
             FloatVector v = FloatVector.fromArray(F, x, x0 + i);
             a0 = w0.fma(v, a0);
             b0 = w1.fma(v, b0);
@@ -311,7 +314,7 @@ final class VectorMatMul implements DecodeMatMul {
                 a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
         float[] t = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
-        for (; i < in; i++) {
+        for (int i = bound; i < in; i++) {
             float wi = weight(w, o0, i), wj = weight(w, o1, i);
             for (int k = 0; k < n; k++) {
                 s[k] += wi * x[x0 + k * in + i];
