@@ -107,10 +107,16 @@ final class TrainCommand implements Callable<Integer> {
                     dev.dca.runtime.LoadOptions.DEFAULT.withMaxBatch(1))) {
                 GroundedEval.Report r = GroundedEval.run(m, n);
                 if (json) {
-                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of(
-                            "accuracy", r.accuracy(), "n", r.n(), "answerable", r.answerable(), "value_right", r.answered(),
-                            "value_and_citation_right", r.cited(), "unanswerable", r.unanswerable(), "declined", r.declined(),
-                            "seconds", r.seconds())));
+                    java.util.Map<String, Object> o = new java.util.LinkedHashMap<>(); // fixed key order
+                    o.put("accuracy", r.accuracy());
+                    o.put("n", r.n());
+                    o.put("answerable", r.answerable());
+                    o.put("value_right", r.answered());
+                    o.put("value_and_citation_right", r.cited());
+                    o.put("unanswerable", r.unanswerable());
+                    o.put("declined", r.declined());
+                    o.put("seconds", r.seconds());
+                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(o));
                 } else {
                     System.out.printf(java.util.Locale.ROOT, "accuracy %.2f: %d/%d answerable with the right value (%d also cited the right source), "
                             + "%d/%d unanswerable declined; %.1f s%n", r.accuracy(), r.answered(), r.answerable(), r.cited(), r.declined(),

@@ -227,6 +227,11 @@ public final class SearchContext {
         return Math.min(settings.answerMaxTokens(), Math.max(1, meter.budget().maxReasoningTokens() / 4));
     }
 
+    /** What the budget expects a step to cost: 1.5x the mean so far, or a quarter of the step cap before any. */
+    private int typicalStepTokens() {
+        return steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
+    }
+
     private record Batch(List<List<Continuation>> out, int prompt) {}
 
     /** Several requests as one batched policy call; null when the model failed after earlier progress (search ends). */
@@ -247,8 +252,7 @@ public final class SearchContext {
      * leaves room in the token budget for one forced answer, so an unfinished search can still answer.
      */
     public List<Node> expand(Node parent, int k, double temperature) {
-        int typical = steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
-        List<Continuation> out = sample(conversation(), parent.prefix(), k, settings.stepMaxTokens(), typical,
+        List<Continuation> out = sample(conversation(), parent.prefix(), k, settings.stepMaxTokens(), typicalStepTokens(),
                 List.of(ReasoningPrompt.STEP_DELIMITER), temperature, true, true, answerReserve());
         List<Node> children = new ArrayList<>(out.size());
         for (Continuation c : out) {
@@ -272,8 +276,7 @@ public final class SearchContext {
     /** {@link #expandEach(List, double)} with a sampling temperature per parent. */
     public List<Node> expandEach(List<Node> parents, List<Double> temperatures) {
         if (parents.isEmpty()) return List.of();
-        int typical = steps == 0 ? Math.max(1, settings.stepMaxTokens() / 4) : (int) Math.max(1, (stepTokens / steps) * 3 / 2);
-        BudgetMeter.Grant g = meter.grant(parents.size(), settings.stepMaxTokens(), typical, true, answerReserve());
+        BudgetMeter.Grant g = meter.grant(parents.size(), settings.stepMaxTokens(), typicalStepTokens(), true, answerReserve());
         if (g == null) return List.of();
         List<String> stops = List.of(ReasoningPrompt.STEP_DELIMITER);
         List<PolicyRequest> requests = new ArrayList<>(g.n());

@@ -52,9 +52,8 @@ interface DecodeStep {
     /** Per layer, the cache's keys and values [slots, KV, capacity, hd] F32 as views of their memory. */
     record CacheViews(ByteBuffer[] k, ByteBuffer[] v, int capacity) {}
 
-    /** The Java 22 implementation over {@code weights}, when this JVM has it and the matmul kernel is on. */
+    /** The Java 22 implementation over {@code weights}, when this JVM has it ({@code LlamaDecoder.javaKernels} decides whether to use it). */
     static Optional<DecodeStep> vectorApi(Weights weights, DecodeMatMul matmul) {
-        if (Boolean.getBoolean("dca.decode.torch")) return Optional.empty();
         try {
             return Optional.of((DecodeStep) Class.forName("dev.dca.runtime.engine.VectorDecodeStep")
                     .getDeclaredConstructor(Weights.class, DecodeMatMul.class).newInstance(weights, matmul));

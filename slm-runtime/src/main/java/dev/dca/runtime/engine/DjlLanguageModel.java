@@ -114,23 +114,13 @@ public final class DjlLanguageModel implements LanguageModel {
             return DecodeStep.Format.BF16;
         }
         if (!options.dtype().equals("auto") || gpu || !LlamaDecoder.javaKernels()) return DecodeStep.Format.F32;
-        Map<String, Integer> types = files.storedTensorTypes();
-        String stored = types.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
-        if (stored.equalsIgnoreCase("bf16")) return DecodeStep.Format.BF16;
-        return LlamaDecoder.q8_0Kernels() && allQ8_0(files) ? DecodeStep.Format.Q8_0 : DecodeStep.Format.F32;
+        if (mostStoredType(files).equalsIgnoreCase("bf16")) return DecodeStep.Format.BF16;
+        return LlamaDecoder.q8_0Kernels() && LlamaWeights.allQ8_0(files) ? DecodeStep.Format.Q8_0 : DecodeStep.Format.F32;
     }
 
-    /** Whether every matrix the decoder uses is stored as GGUF Q8_0 blocks. */
-    private static boolean allQ8_0(ModelFiles files) {
-        ModelConfig c = files.config();
-        List<String> names = new ArrayList<>(List.of("model.embed_tokens.weight"));
-        if (!c.tiedEmbeddings()) names.add("lm_head.weight");
-        for (int l = 0; l < c.numLayers(); l++) {
-            for (String m : List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")) {
-                names.add("model.layers." + l + "." + m + ".weight");
-            }
-        }
-        return names.stream().allMatch(files::storesQ8_0);
+    /** The type most of the file's tensors are stored in (e.g. {@code BF16}, {@code Q8_0}), or empty. */
+    private static String mostStoredType(ModelFiles files) {
+        return files.storedTensorTypes().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("");
     }
 
     private ModelInfo buildInfo(LlamaWeights weights, String device) {
@@ -144,8 +134,8 @@ public final class DjlLanguageModel implements LanguageModel {
             special.put("eos", eosIds[0]);
         }
         Map<String, Integer> types = new TreeMap<>(files.storedTensorTypes());
-        String stored = types.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("?");
-        return new ModelInfo(files.path(), files.format(), config.architecture(), weights.parameters, stored,
+        String stored = mostStoredType(files);
+        return new ModelInfo(files.path(), files.format(), config.architecture(), weights.parameters, stored.isEmpty() ? "?" : stored,
                 decoder.held().name().toLowerCase(java.util.Locale.ROOT), device, config.numLayers(), config.numHeads(),
                 config.numKvHeads(), config.hiddenSize(), contextLength, config.vocabSize(), special,
                 chatTemplate.isPresent(), types);

@@ -91,7 +91,7 @@ final class LlamaDecoder {
         this.javaOnly = held != DecodeStep.Format.F32;
         if (!javaOnly && weights.queryScale != 1f) throw new IllegalArgumentException("the PyTorch path needs 1/sqrt(hd) folded into q");
         if (javaOnly && !javaKernels()) throw new IllegalStateException(held + " needs the Java 22+ decode kernels");
-        this.step = SMALL == null || !(javaDecodeStep || javaOnly) ? null : decodeStep();
+        this.step = !javaKernels() || !(javaDecodeStep || javaOnly) ? null : decodeStep();
         if (javaOnly && step == null) throw new IllegalStateException(held + ": the Java decode step is not available");
     }
 
@@ -126,7 +126,7 @@ final class LlamaDecoder {
             ByteBuffer[] m = javaOnly ? weights.heldLayers[l]
                     : new ByteBuffer[] {inPlace.get(w.qkv()), inPlace.get(w.o()), inPlace.get(w.gateUp()), inPlace.get(w.down())};
             for (ByteBuffer b : m) if (b == null) return null;
-            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(), m[0], w.qkvBias() == null ? null : w.qkvBias().toFloatArray(),
+            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(), m[0], w.qkvBias() == null ? null : biases.computeIfAbsent(w.qkvBias(), NDArray::toFloatArray),
                     w.qkNorm() == null ? null : w.qkNorm().toFloatArray(), m[1], w.ffnNorm().toFloatArray(), m[2], m[3]);
         }
         ByteBuffer embed = javaOnly ? weights.heldEmbed : inPlace.get(weights.embed);

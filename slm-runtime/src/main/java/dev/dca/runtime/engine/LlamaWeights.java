@@ -13,6 +13,8 @@ import dev.dca.runtime.model.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The decoder's weights. Matrices are PyTorch F32 tensors, or, held as BF16 or Q8_0 for the Java kernels, buffers in
@@ -33,7 +35,6 @@ final class LlamaWeights implements AutoCloseable {
             NDArray down) {} // [D, I]
 
     final NDManager manager;
-    final DataType dtype;
     final NDArray embed; // [V, D]
     final Layer[] layers;
     final NDArray finalNorm; // [D] f32
@@ -50,7 +51,7 @@ final class LlamaWeights implements AutoCloseable {
     final ByteBuffer[][] heldLayers;
     final ByteBuffer heldEmbed, heldHead;
 
-    private LlamaWeights(NDManager manager, DataType dtype, NDArray embed, Layer[] layers, NDArray finalNorm, NDArray lmHead,
+    private LlamaWeights(NDManager manager, NDArray embed, Layer[] layers, NDArray finalNorm, NDArray lmHead,
             float[] ropeFreqDivisors, long parameters, float queryScale, DecodeStep.Format held, ByteBuffer[][] heldLayers,
             ByteBuffer heldEmbed, ByteBuffer heldHead) {
         this.held = held;
@@ -58,7 +59,6 @@ final class LlamaWeights implements AutoCloseable {
         this.heldEmbed = heldEmbed;
         this.heldHead = heldHead;
         this.manager = manager;
-        this.dtype = dtype;
         this.embed = embed;
         this.layers = layers;
         this.finalNorm = finalNorm;
@@ -78,7 +78,7 @@ final class LlamaWeights implements AutoCloseable {
         ModelConfig c = files.config();
         boolean foldQueryScale = held == DecodeStep.Format.F32;
         long[] params = {0};
-        Loader ld = new Loader(files, manager, DataType.FLOAT32, params);
+        Loader ld = new Loader(files, manager, params);
         ByteBuffer[][] heldLayers = held == DecodeStep.Format.F32 ? null : new ByteBuffer[c.numLayers()][];
         ByteBuffer heldEmbed = held == DecodeStep.Format.F32 ? null : ld.held(held, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f);
         NDArray embed = heldEmbed != null ? null : ld.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
@@ -131,8 +131,21 @@ final class LlamaWeights implements AutoCloseable {
                 : ld.held(held, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f);
         float[] divisors = files.tensorNames().contains("rope_freqs.weight") ? ld.floats("rope_freqs.weight", c.rotaryDim() / 2) : null;
         float queryScale = c.qkNorm() || foldQueryScale ? 1f : (float) (1 / Math.sqrt(c.headDim()));
-        return new LlamaWeights(manager, DataType.FLOAT32, embed, layers, finalNorm, lmHead, divisors, params[0], queryScale,
+        return new LlamaWeights(manager, embed, layers, finalNorm, lmHead, divisors, params[0], queryScale,
                 held, heldLayers, heldEmbed, heldHead);
+    }
+
+    /** Whether every matrix {@link #load} reads is stored as GGUF Q8_0 blocks (so it can be held as {@code Q8_0}). */
+    static boolean allQ8_0(ModelFiles files) {
+        ModelConfig c = files.config();
+        List<String> names = new ArrayList<>(List.of("model.embed_tokens.weight"));
+        if (!c.tiedEmbeddings()) names.add("lm_head.weight");
+        for (int l = 0; l < c.numLayers(); l++) {
+            for (String m : List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")) {
+                names.add("model.layers." + l + "." + m + ".weight");
+            }
+        }
+        return names.stream().allMatch(files::storesQ8_0);
     }
 
     @Override
@@ -141,7 +154,7 @@ final class LlamaWeights implements AutoCloseable {
     }
 
     /** Turns stored tensors into device arrays, checking every shape against the config. */
-    private record Loader(ModelFiles files, NDManager manager, DataType dtype, long[] params) {
+    private record Loader(ModelFiles files, NDManager manager, long[] params) {
 
         Tensor tensor(String name, long... shape) {
             Tensor t = files.tensor(name);
@@ -193,8 +206,7 @@ final class LlamaWeights implements AutoCloseable {
         }
 
         NDArray matrix(String name, long rows, long cols) {
-            if (dtype == DataType.FLOAT32) return filled(new String[] {name}, new long[] {rows}, cols, 1f);
-            return upload(tensor(name, rows, cols), new Shape(rows, cols), dtype);
+            return filled(new String[] {name}, new long[] {rows}, cols, 1f);
         }
 
         /**
@@ -278,15 +290,14 @@ final class LlamaWeights implements AutoCloseable {
 
         /** Row-wise concatenation; the first part is multiplied by {@code firstScale}. */
         NDArray fused(String[] names, int[] rows, long cols, float firstScale) {
-            if (dtype == DataType.FLOAT32) return filled(names, java.util.Arrays.stream(rows).asLongStream().toArray(), cols, firstScale);
-            return fusedByCopy(names, java.util.Arrays.stream(rows).asLongStream().toArray(), cols, firstScale);
+            return filled(names, java.util.Arrays.stream(rows).asLongStream().toArray(), cols, firstScale);
         }
 
         private NDArray fusedByCopy(String[] names, long[] rows, long cols, float firstScale) {
             try (NDManager tmp = manager.newSubManager()) {
                 NDList parts = new NDList();
                 for (int i = 0; i < names.length; i++) {
-                    NDArray a = upload(tensor(names[i], rows[i], cols), new Shape(rows[i], cols), dtype);
+                    NDArray a = upload(tensor(names[i], rows[i], cols), new Shape(rows[i], cols), DataType.FLOAT32);
                     a.attach(tmp);
                     if (i == 0 && firstScale != 1f) a = a.mul(firstScale);
                     parts.add(a);

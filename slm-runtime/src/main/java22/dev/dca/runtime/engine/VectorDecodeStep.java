@@ -51,7 +51,7 @@ final class VectorDecodeStep implements DecodeStep {
                 case F32 -> MemorySegment.copy(embed, FLOAT, (long) tokens[r] * d * Float.BYTES, x, r * d, d);
                 case BF16 -> {
                     long at = (long) tokens[r] * d * 2;
-                    for (int i = 0; i < d; i++) x[r * d + i] = Float.intBitsToFloat((embed.get(BF16, at + 2L * i) & 0xffff) << 16);
+                    for (int i = 0; i < d; i++) x[r * d + i] = Bf16.widen(embed.get(BF16, at + 2L * i));
                 }
                 case Q8_0 -> {
                     long at = (long) tokens[r] * (d / 32) * 34;

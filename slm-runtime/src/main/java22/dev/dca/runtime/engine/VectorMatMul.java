@@ -32,10 +32,24 @@ final class VectorMatMul implements DecodeMatMul {
     @Override
     public float[] multiply(ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
         MemorySegment w = MemorySegment.ofBuffer(weights);
+        return overRowRanges(out, rows, 4, bias, (y, r0, r1) -> range(w, out, in, x, rows, y, r0, r1));
+    }
+
+    /** A kernel over W's rows [r0, r1) writing their columns of y [rows, out]. */
+    @FunctionalInterface
+    private interface RowRange {
+        void run(float[] y, int r0, int r1);
+    }
+
+    /**
+     * y = x W^T + bias with W's rows split into one contiguous range per worker thread (range starts a multiple of
+     * {@code align}, so each kernel's row tiles stay whole), each range computed by {@code kernel}.
+     */
+    private static float[] overRowRanges(int out, int rows, int align, float[] bias, RowRange kernel) {
         float[] y = new float[rows * out];
         int chunks = Math.min(Workers.THREADS, Math.max(1, out / 64));
-        int per = ((out + chunks - 1) / chunks + 3) & ~3;
-        Workers.run(chunks, c -> range(w, out, in, x, rows, y, Math.min(out, c * per), Math.min(out, (c + 1) * per)));
+        int per = ((out + chunks - 1) / chunks + align - 1) / align * align;
+        Workers.run(chunks, c -> kernel.run(y, Math.min(out, c * per), Math.min(out, (c + 1) * per)));
         if (bias != null) {
             for (int m = 0; m < rows; m++) for (int r = 0; r < out; r++) y[m * out + r] += bias[r];
         }
@@ -59,11 +73,8 @@ final class VectorMatMul implements DecodeMatMul {
                 odd[m * pairs + j] = x[m * in + 2 * j + 1];
             }
         }
-        float[] y = new float[rows * out];
-        int chunks = Math.min(Workers.THREADS, Math.max(1, out / 64));
-        int per = ((out + chunks - 1) / chunks + 1) & ~1;
-        Workers.run(chunks, c -> {
-            int r0 = Math.min(out, c * per), r1 = Math.min(out, (c + 1) * per), r = r0;
+        return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> {
+            int r = r0;
             if (rows == 1) {
                 for (; r < r1; r++) y[r] = bf16Row(w, in, even, odd, x, 0, r);
             } else {
@@ -71,10 +82,6 @@ final class VectorMatMul implements DecodeMatMul {
                 for (; r < r1; r++) for (int m = 0; m < rows; m++) y[m * out + r] = bf16Row(w, in, even, odd, x, m, r);
             }
         });
-        if (bias != null) {
-            for (int m = 0; m < rows; m++) for (int r = 0; r < out; r++) y[m * out + r] += bias[r];
-        }
-        return y;
     }
 
     /** Weight row r . input m; one sequential stream (the hardware prefetcher's best case), two accumulator pairs. */
@@ -173,17 +180,9 @@ final class VectorMatMul implements DecodeMatMul {
         if (Q8 == null) throw new IllegalStateException("no Q8_0 kernel for " + LANES + "-lane vectors");
         if (in % 32 != 0) throw new IllegalArgumentException("Q8_0 rows must hold whole blocks of 32, got " + in);
         MemorySegment w = MemorySegment.ofBuffer(weights);
-        float[] y = new float[rows * out];
-        int chunks = Math.min(Workers.THREADS, Math.max(1, out / 64));
-        int per = (out + chunks - 1) / chunks;
-        Workers.run(chunks, c -> {
-            int r1 = Math.min(out, (c + 1) * per);
-            for (int r = Math.min(out, c * per); r < r1; r++) for (int m = 0; m < rows; m += 4) q8Row(w, out, in, x, Math.min(4, rows - m), m, y, r);
+        return overRowRanges(out, rows, 1, bias, (y, r0, r1) -> {
+            for (int r = r0; r < r1; r++) for (int m = 0; m < rows; m += 4) q8Row(w, out, in, x, Math.min(4, rows - m), m, y, r);
         });
-        if (bias != null) {
-            for (int m = 0; m < rows; m++) for (int r = 0; r < out; r++) y[m * out + r] += bias[r];
-        }
-        return y;
     }
 
     /** Weight row r against inputs m0..m0+n-1 (n <= 4): each block is widened once for all of them. */
@@ -195,7 +194,7 @@ final class VectorMatMul implements DecodeMatMul {
         for (long lb = 0; lb < blocks; lb++) {
             int b = (int) lb;
             long bo = o + lb * Q8_BLOCK_BYTES;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(F16, bo)));
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, bo)));
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             for (int p = 0; p < parts; p++) {
                 FloatVector q = (FloatVector) ByteVector.fromMemorySegment(Q8, w, bo + 2 + (long) p * LANES, ByteOrder.LITTLE_ENDIAN)
@@ -217,10 +216,11 @@ final class VectorMatMul implements DecodeMatMul {
         if (n > 3) y[(m0 + 3) * out + r] = a3.reduceLanes(VectorOperators.ADD);
     }
 
-    private static final java.lang.foreign.ValueLayout.OfShort F16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** 16-bit little-endian values: Q8_0's F16 scales, BF16 weights. */
+    private static final java.lang.foreign.ValueLayout.OfShort SHORT_LE = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static float bf16(MemorySegment w, long rowOffset, int i) {
-        return Float.intBitsToFloat((w.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), rowOffset + 2L * i) & 0xffff) << 16);
+        return Bf16.widen(w.get(SHORT_LE, rowOffset + 2L * i));
     }
 
     private static void range(MemorySegment w, int out, int in, float[] x, int rows, float[] y, int r0, int r1) {
