@@ -2,6 +2,7 @@ package dev.dca.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dca.runtime.Generation;
+import dev.dca.runtime.GenerationListener;
 import dev.dca.runtime.GenerationRequest;
 import dev.dca.runtime.LanguageModel;
 import dev.dca.runtime.LoadOptions;
@@ -93,7 +94,8 @@ final class BenchCommand implements Callable<Integer> {
                 report.put("gen_tokens", genTokens);
                 report.put("threads", threads == null ? "default" : threads);
                 report.put("load_seconds", loadSeconds);
-                run(lm, 1, 8, 4); // warm-up: first calls allocate caches and pick kernels
+                // warm-up at the measured prompt length: first calls allocate caches and compile (JIT) the kernels
+                run(lm, 1, promptTokens, 4, GenerationListener.NONE);
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (int b : batches) rows.add(measure(lm, b));
                 report.put("results", rows);
@@ -120,16 +122,28 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> measure(LanguageModel lm, int batch) {
-        long c0 = cpuNanos();
         long t0 = System.nanoTime();
-        run(lm, batch, promptTokens, 1);
+        run(lm, batch, promptTokens, 1, GenerationListener.NONE);
         double prefill = (System.nanoTime() - t0) / 1e9;
-        long c1 = cpuNanos();
-        long t1 = System.nanoTime();
-        int generated = run(lm, batch, promptTokens, genTokens);
-        double total = (System.nanoTime() - t1) / 1e9;
-        double decodeCpu = Math.max(0, (cpuNanos() - c1) - (c1 - c0)) / 1e9;
-        double decode = Math.max(1e-9, total - prefill);
+        // decode is timed inside the generation, from the moment every sequence has its first token (prefill done) to
+        // the end: subtracting a separately timed prefill let prefill's run-to-run spread leak into the decode rate
+        long[] mark = new long[2]; // wall and CPU time when the batch-th token arrived
+        int[] tokens = {0};
+        GenerationListener firstTokens = (request, sample, token, delta) -> {
+            if (++tokens[0] == batch) {
+                mark[0] = System.nanoTime();
+                mark[1] = cpuNanos();
+            }
+        };
+        long t1 = System.nanoTime(), c1 = cpuNanos();
+        int generated = run(lm, batch, promptTokens, genTokens, firstTokens);
+        long end = System.nanoTime(), endCpu = cpuNanos();
+        if (mark[0] == 0) { // a sequence stopped at its first token (no callback for a stop token): fall back
+            mark[0] = t1 + (long) (prefill * 1e9);
+            mark[1] = c1;
+        }
+        double decode = Math.max(1e-9, (end - mark[0]) / 1e9);
+        double decodeCpu = Math.max(0, endCpu - mark[1]) / 1e9;
         int decodeTokens = generated - batch; // the first token of each sequence comes from prefill
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("batch", batch);
@@ -171,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs {@code batch} random prompts together; returns the number of generated tokens. */
-    private static int run(LanguageModel lm, int batch, int promptTokens, int genTokens) {
+    private static int run(LanguageModel lm, int batch, int promptTokens, int genTokens, GenerationListener listener) {
         SplittableRandom random = new SplittableRandom(batch * 31L + promptTokens);
         int vocab = lm.info().vocabSize();
         List<GenerationRequest> requests = new ArrayList<>();
@@ -181,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
             requests.add(GenerationRequest.builder(prompt).maxTokens(genTokens).build());
         }
         int n = 0;
-        for (Generation g : lm.generate(requests)) n += g.tokens().length;
+        for (Generation g : lm.generate(requests, listener)) n += g.tokens().length;
         return n;
     }
 
