@@ -4,10 +4,11 @@ import dev.dca.reasoning.Effort;
 import dev.dca.router.Dca;
 import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
+import dev.dca.runtime.LoadOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options shared by {@code ask}, {@code chat} and {@code serve}: the model, the knowledge base, the effort. */
+/** Options shared by {@code ask}, {@code chat} and {@code serve}: the model and how it is held, the knowledge base, the effort. */
 final class AssistantOptions {
 
     @Option(names = "--model", paramLabel = "PATH",
@@ -25,6 +26,13 @@ final class AssistantOptions {
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt.")
     String system;
 
+    @Option(names = "--device", paramLabel = "D", defaultValue = "auto", description = "auto, cpu or gpu. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
+            description = "Weights in memory: auto (BF16 files stay BF16, all-Q8_0 GGUF stays Q8_0), f32 or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
+    String compute;
+
     Effort effort() {
         return Effort.parse(effort);
     }
@@ -40,7 +48,7 @@ final class AssistantOptions {
     }
 
     LanguageModel loadModel() {
-        return ModelResolver.load(model);
+        return ModelResolver.load(model, LoadOptions.DEFAULT.withDevice(device).withDtype(compute));
     }
 
     Dca.Builder builder(LanguageModel m) {

@@ -44,9 +44,14 @@ public final class ModelResolver {
     }
 
     public static LanguageModel load(Path explicit) {
+        return load(explicit, LoadOptions.DEFAULT);
+    }
+
+    /** The model {@link #resolve} finds, loaded with {@code options} (device, compute dtype, batch). */
+    public static LanguageModel load(Path explicit, LoadOptions options) {
         Path p = resolve(explicit);
         if (!Files.exists(p)) throw new IllegalArgumentException("model not found: " + p);
-        return ModelLoader.load(p, LoadOptions.DEFAULT);
+        return ModelLoader.load(p, options);
     }
 
     private static java.util.List<Path> candidateRoots() {

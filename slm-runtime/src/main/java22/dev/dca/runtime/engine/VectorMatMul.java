@@ -32,7 +32,79 @@ final class VectorMatMul implements DecodeMatMul {
     @Override
     public float[] multiply(ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
         MemorySegment w = MemorySegment.ofBuffer(weights);
-        return overRowRanges(out, rows, 4, bias, (y, r0, r1) -> range(w, out, in, x, rows, y, r0, r1));
+        if (rows == 1) return overRowRanges(out, 1, 4, bias, (y, r0, r1) -> {
+            for (int r = r0; r < r1; r++) y[r] = f32Row(w, in, x, r);
+        });
+        return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> widenedTiles(out, in, x, rows, y, r0, r1,
+                (r, dst, at) -> MemorySegment.copy(w, FLOAT_NATIVE, (long) r * in * Float.BYTES, dst, at, in)));
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfFloat FLOAT_NATIVE = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
+
+    /** Writes weight row r as {@code in} F32 values into dst[at..], in the element order the matching x uses. */
+    @FunctionalInterface
+    private interface RowWidener {
+        void widen(int r, float[] dst, int at);
+    }
+
+    /**
+     * Several input rows (batched decoding, prefill): each pair of weight rows is widened once into a small F32
+     * scratch that stays in L1, then a 2 x 4 register tile runs over every input row. The widening (a copy, BF16's
+     * shift, Q8_0's scale) is paid once per weight instead of once per group of inputs, and the tile reads plain
+     * arrays, which C2 compiles tighter than segment loads (measured in docs/BENCHMARKS.md).
+     */
+    private static void widenedTiles(int out, int in, float[] x, int rows, float[] y, int r0, int r1, RowWidener widen) {
+        float[] pair = new float[2 * in];
+        for (int r = r0; r < r1; r += 2) {
+            boolean two = r + 1 < r1;
+            widen.widen(r, pair, 0);
+            if (two) widen.widen(r + 1, pair, in);
+            for (int m = 0; m < rows; m += 4) tile(pair, in, x, Math.min(4, rows - m), m, y, out, r, two);
+        }
+    }
+
+    /**
+     * Scratch rows 0 and 1 (weight rows r, r+1; the second only if {@code two}) against inputs m0..m0+n-1 (n <= 4):
+     * each loaded weight vector feeds up to four FMAs, 6 loads per 8 FMAs.
+     */
+    private static void tile(float[] w, int in, float[] x, int n, int m0, float[] y, int out, int r, boolean two) {
+        int bound = F.loopBound(in), x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector w0 = FloatVector.fromArray(F, w, i), w1 = FloatVector.fromArray(F, w, in + i);
+            FloatVector v = FloatVector.fromArray(F, x, x0 + i);
+            a0 = w0.fma(v, a0);
+            b0 = w1.fma(v, b0);
+            if (n > 1) {
+                v = FloatVector.fromArray(F, x, x1 + i);
+                a1 = w0.fma(v, a1);
+                b1 = w1.fma(v, b1);
+            }
+            if (n > 2) {
+                v = FloatVector.fromArray(F, x, x2 + i);
+                a2 = w0.fma(v, a2);
+                b2 = w1.fma(v, b2);
+            }
+            if (n > 3) {
+                v = FloatVector.fromArray(F, x, x3 + i);
+                a3 = w0.fma(v, a3);
+                b3 = w1.fma(v, b3);
+            }
+        }
+        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
+                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
+        float[] t = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
+                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
+        for (int i = bound; i < in; i++) {
+            for (int k = 0; k < n; k++) {
+                s[k] += w[i] * x[x0 + k * in + i];
+                t[k] += w[in + i] * x[x0 + k * in + i];
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            y[(m0 + k) * out + r] = s[k];
+            if (two) y[(m0 + k) * out + r + 1] = t[k];
+        }
     }
 
     /** A kernel over W's rows [r0, r1) writing their columns of y [rows, out]. */
@@ -66,22 +138,44 @@ final class VectorMatMul implements DecodeMatMul {
     public float[] multiplyBf16(ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
         MemorySegment w = MemorySegment.ofBuffer(weights);
         int pairs = in / 2;
-        float[] even = new float[rows * pairs], odd = new float[rows * pairs];
+        if (rows == 1) {
+            float[] even = new float[pairs], odd = new float[pairs];
+            for (int j = 0; j < pairs; j++) {
+                even[j] = x[2 * j];
+                odd[j] = x[2 * j + 1];
+            }
+            return overRowRanges(out, 1, 2, bias, (y, r0, r1) -> {
+                for (int r = r0; r < r1; r++) y[r] = bf16Row(w, in, even, odd, x, 0, r);
+            });
+        }
+        // each input row reordered as [even elements | odd elements | the last one when in is odd], the order in
+        // which widenBf16 writes a weight row
+        float[] split = new float[rows * in];
         for (int m = 0; m < rows; m++) {
             for (int j = 0; j < pairs; j++) {
-                even[m * pairs + j] = x[m * in + 2 * j];
-                odd[m * pairs + j] = x[m * in + 2 * j + 1];
+                split[m * in + j] = x[m * in + 2 * j];
+                split[m * in + pairs + j] = x[m * in + 2 * j + 1];
             }
+            if (in % 2 == 1) split[m * in + in - 1] = x[m * in + in - 1];
         }
-        return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> {
-            int r = r0;
-            if (rows == 1) {
-                for (; r < r1; r++) y[r] = bf16Row(w, in, even, odd, x, 0, r);
-            } else {
-                for (; r + 2 <= r1; r += 2) for (int m = 0; m < rows; m += 4) bf16TwoRows(w, out, in, even, odd, x, Math.min(4, rows - m), m, y, r);
-                for (; r < r1; r++) for (int m = 0; m < rows; m++) y[m * out + r] = bf16Row(w, in, even, odd, x, m, r);
-            }
-        });
+        return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> widenedTiles(out, in, split, rows, y, r0, r1,
+                (r, dst, at) -> widenBf16(w, in, r, dst, at)));
+    }
+
+    /** BF16 row r as F32 into dst[at..] in [even | odd | last] order. */
+    private static void widenBf16(MemorySegment w, int in, int r, float[] dst, int at) {
+        int pairs = in / 2, bound = I.loopBound(pairs);
+        long o = (long) r * in * 2;
+        for (int j = 0; j < bound; j += I.length()) {
+            IntVector p = IntVector.fromMemorySegment(I, w, o + 4L * j, ByteOrder.LITTLE_ENDIAN);
+            p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, at + j);
+            p.and(0xffff0000).reinterpretAsFloats().intoArray(dst, at + pairs + j);
+        }
+        for (int j = bound; j < pairs; j++) {
+            dst[at + j] = bf16(w, o, 2 * j);
+            dst[at + pairs + j] = bf16(w, o, 2 * j + 1);
+        }
+        if (in % 2 == 1) dst[at + in - 1] = bf16(w, o, in - 1);
     }
 
     /** Weight row r . input m; one sequential stream (the hardware prefetcher's best case), two accumulator pairs. */
@@ -109,57 +203,6 @@ final class VectorMatMul implements DecodeMatMul {
         return s;
     }
 
-    /** Weight rows r, r+1 against inputs m0..m0+n-1 (n <= 4), BF16: the 2 x 4 tile of the F32 kernel. */
-    private static void bf16TwoRows(MemorySegment w, int out, int in, float[] even, float[] odd, float[] x, int n, int m0, float[] y, int r) {
-        int pairs = in / 2, bound = I.loopBound(pairs);
-        long o0 = (long) r * in * 2, o1 = o0 + (long) in * 2;
-        int e0 = m0 * pairs;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (long lj = 0; lj < bound; lj += I.length()) {
-            int j = (int) lj;
-            IntVector p = IntVector.fromMemorySegment(I, w, o0 + 4 * lj, ByteOrder.LITTLE_ENDIAN);
-            IntVector q = IntVector.fromMemorySegment(I, w, o1 + 4 * lj, ByteOrder.LITTLE_ENDIAN);
-            FloatVector pe = p.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), po = p.and(0xffff0000).reinterpretAsFloats();
-            FloatVector qe = q.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), qo = q.and(0xffff0000).reinterpretAsFloats();
-            FloatVector ve = FloatVector.fromArray(F, even, e0 + j), vo = FloatVector.fromArray(F, odd, e0 + j);
-            a0 = pe.fma(ve, po.fma(vo, a0));
-            b0 = qe.fma(ve, qo.fma(vo, b0));
-            if (n > 1) {
-                ve = FloatVector.fromArray(F, even, e0 + pairs + j);
-                vo = FloatVector.fromArray(F, odd, e0 + pairs + j);
-                a1 = pe.fma(ve, po.fma(vo, a1));
-                b1 = qe.fma(ve, qo.fma(vo, b1));
-            }
-            if (n > 2) {
-                ve = FloatVector.fromArray(F, even, e0 + 2 * pairs + j);
-                vo = FloatVector.fromArray(F, odd, e0 + 2 * pairs + j);
-                a2 = pe.fma(ve, po.fma(vo, a2));
-                b2 = qe.fma(ve, qo.fma(vo, b2));
-            }
-            if (n > 3) {
-                ve = FloatVector.fromArray(F, even, e0 + 3 * pairs + j);
-                vo = FloatVector.fromArray(F, odd, e0 + 3 * pairs + j);
-                a3 = pe.fma(ve, po.fma(vo, a3));
-                b3 = qe.fma(ve, qo.fma(vo, b3));
-            }
-        }
-        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-        float[] t = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
-                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
-        for (int i = 2 * bound; i < in; i++) {
-            float wi = bf16(w, o0, i), wj = bf16(w, o1, i);
-            for (int k = 0; k < n; k++) {
-                s[k] += wi * x[(m0 + k) * in + i];
-                t[k] += wj * x[(m0 + k) * in + i];
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            y[(m0 + k) * out + r] = s[k];
-            y[(m0 + k) * out + r + 1] = t[k];
-        }
-    }
-
     /** Int8 lanes that widen to exactly one F32 vector; null when no such shape exists (vectors under 256 bits). */
     private static final VectorSpecies<Byte> Q8 = LANES >= 8 && 32 % LANES == 0
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
@@ -180,40 +223,44 @@ final class VectorMatMul implements DecodeMatMul {
         if (Q8 == null) throw new IllegalStateException("no Q8_0 kernel for " + LANES + "-lane vectors");
         if (in % 32 != 0) throw new IllegalArgumentException("Q8_0 rows must hold whole blocks of 32, got " + in);
         MemorySegment w = MemorySegment.ofBuffer(weights);
-        return overRowRanges(out, rows, 1, bias, (y, r0, r1) -> {
-            for (int r = r0; r < r1; r++) for (int m = 0; m < rows; m += 4) q8Row(w, out, in, x, Math.min(4, rows - m), m, y, r);
+        if (rows == 1) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
+            for (int r = r0; r < r1; r++) y[r] = q8Row(w, in, x, r);
         });
+        return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> widenedTiles(out, in, x, rows, y, r0, r1,
+                (r, dst, at) -> widenQ8_0(w, in, r, dst, at)));
     }
 
-    /** Weight row r against inputs m0..m0+n-1 (n <= 4): each block is widened once for all of them. */
-    private static void q8Row(MemorySegment w, int out, int in, float[] x, int n, int m0, float[] y, int r) {
+    /** Q8_0 row r as F32 into dst[at..]: scale x int8, exact in F32. */
+    private static void widenQ8_0(MemorySegment w, int in, int r, float[] dst, int at) {
         int blocks = in / 32, parts = 32 / LANES;
         long o = (long) r * blocks * Q8_BLOCK_BYTES;
-        int x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * Q8_BLOCK_BYTES;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo));
+            for (int p = 0; p < parts; p++) {
+                ((FloatVector) ByteVector.fromMemorySegment(Q8, w, bo + 2 + (long) p * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, at + b * 32 + p * LANES);
+            }
+        }
+    }
+
+    /** Weight row r . x: each block's int8 lanes widen to F32 vectors that meet x; the block's sum is scaled once. */
+    private static float q8Row(MemorySegment w, int in, float[] x, int r) {
+        int blocks = in / 32, parts = 32 / LANES;
+        long o = (long) r * blocks * Q8_BLOCK_BYTES;
+        FloatVector a = FloatVector.zero(F);
         for (long lb = 0; lb < blocks; lb++) {
-            int b = (int) lb;
             long bo = o + lb * Q8_BLOCK_BYTES;
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, bo)));
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector sum = FloatVector.zero(F);
             for (int p = 0; p < parts; p++) {
                 FloatVector q = (FloatVector) ByteVector.fromMemorySegment(Q8, w, bo + 2 + (long) p * LANES, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2F, F, 0);
-                int i = b * 32 + p * LANES;
-                s0 = q.fma(FloatVector.fromArray(F, x, x0 + i), s0);
-                if (n > 1) s1 = q.fma(FloatVector.fromArray(F, x, x1 + i), s1);
-                if (n > 2) s2 = q.fma(FloatVector.fromArray(F, x, x2 + i), s2);
-                if (n > 3) s3 = q.fma(FloatVector.fromArray(F, x, x3 + i), s3);
+                sum = q.fma(FloatVector.fromArray(F, x, (int) lb * 32 + p * LANES), sum);
             }
-            a0 = s0.fma(d, a0);
-            if (n > 1) a1 = s1.fma(d, a1);
-            if (n > 2) a2 = s2.fma(d, a2);
-            if (n > 3) a3 = s3.fma(d, a3);
+            a = sum.fma(d, a);
         }
-        y[m0 * out + r] = a0.reduceLanes(VectorOperators.ADD);
-        if (n > 1) y[(m0 + 1) * out + r] = a1.reduceLanes(VectorOperators.ADD);
-        if (n > 2) y[(m0 + 2) * out + r] = a2.reduceLanes(VectorOperators.ADD);
-        if (n > 3) y[(m0 + 3) * out + r] = a3.reduceLanes(VectorOperators.ADD);
+        return a.reduceLanes(VectorOperators.ADD);
     }
 
     /** 16-bit little-endian values: Q8_0's F16 scales, BF16 weights. */
@@ -221,16 +268,6 @@ final class VectorMatMul implements DecodeMatMul {
 
     private static float bf16(MemorySegment w, long rowOffset, int i) {
         return Bf16.widen(w.get(SHORT_LE, rowOffset + 2L * i));
-    }
-
-    private static void range(MemorySegment w, int out, int in, float[] x, int rows, float[] y, int r0, int r1) {
-        if (rows == 1) {
-            for (int r = r0; r < r1; r++) y[r] = f32Row(w, in, x, r);
-        } else {
-            int r = r0;
-            for (; r + 2 <= r1; r += 2) for (int m = 0; m < rows; m += 4) twoRowsUpToFourInputs(w, out, in, x, Math.min(4, rows - m), m, y, r);
-            for (; r < r1; r++) for (int m = 0; m < rows; m += 4) upToFourInputs(w, out, in, x, Math.min(4, rows - m), m, y, r);
-        }
     }
 
     /**
@@ -253,78 +290,6 @@ final class VectorMatMul implements DecodeMatMul {
         float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (int i = bound; i < in; i++) s += weight(w, o, i) * x[i];
         return s;
-    }
-
-    /** Weight row r against inputs m0..m0+n-1 (n <= 4): the row is read once from memory, then from L1. */
-    private static void upToFourInputs(MemorySegment w, int out, int in, float[] x, int n, int m0, float[] y, int r) {
-        long o = (long) r * in * Float.BYTES;
-        int bound = F.loopBound(in);
-        int x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (long li = 0; li < bound; li += LANES) {
-            int i = (int) li;
-            FloatVector wv = FloatVector.fromMemorySegment(F, w, o + li * Float.BYTES, ORDER);
-            a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
-            if (n > 1) a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
-            if (n > 2) a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
-            if (n > 3) a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
-        }
-        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-        for (int i = bound; i < in; i++) {
-            float wi = weight(w, o, i);
-            for (int k = 0; k < n; k++) s[k] += wi * x[x0 + k * in + i];
-        }
-        for (int k = 0; k < n; k++) y[(m0 + k) * out + r] = s[k];
-    }
-
-    /**
-     * Weight rows r, r+1 against inputs m0..m0+n-1 (n <= 4): a 2 x 4 register tile, so each loaded vector feeds
-     * several FMAs (6 loads per 8 FMAs instead of 5 per 4), which is what batched decoding is bound by.
-     */
-    private static void twoRowsUpToFourInputs(MemorySegment w, int out, int in, float[] x, int n, int m0, float[] y, int r) {
-        long o0 = (long) r * in * Float.BYTES, o1 = o0 + (long) in * Float.BYTES;
-        int bound = F.loopBound(in);
-        int x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        for (long li = 0; li < bound; li += LANES) { // a long counter: C2 then drops the segment's per-load checks
-            int i = (int) li;
-            FloatVector w0 = FloatVector.fromMemorySegment(F, w, o0 + li * Float.BYTES, ORDER);
-            FloatVector w1 = FloatVector.fromMemorySegment(F, w, o1 + li * Float.BYTES, ORDER);
-            FloatVector v = FloatVector.fromArray(F, x, x0 + i);
-            a0 = w0.fma(v, a0);
-            b0 = w1.fma(v, b0);
-            if (n > 1) {
-                v = FloatVector.fromArray(F, x, x1 + i);
-                a1 = w0.fma(v, a1);
-                b1 = w1.fma(v, b1);
-            }
-            if (n > 2) {
-                v = FloatVector.fromArray(F, x, x2 + i);
-                a2 = w0.fma(v, a2);
-                b2 = w1.fma(v, b2);
-            }
-            if (n > 3) {
-                v = FloatVector.fromArray(F, x, x3 + i);
-                a3 = w0.fma(v, a3);
-                b3 = w1.fma(v, b3);
-            }
-        }
-        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-        float[] t = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
-                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
-        for (int i = bound; i < in; i++) {
-            float wi = weight(w, o0, i), wj = weight(w, o1, i);
-            for (int k = 0; k < n; k++) {
-                s[k] += wi * x[x0 + k * in + i];
-                t[k] += wj * x[x0 + k * in + i];
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            y[(m0 + k) * out + r] = s[k];
-            y[(m0 + k) * out + r + 1] = t[k];
-        }
     }
 
     private static float weight(MemorySegment w, long rowOffset, int i) {
