@@ -47,48 +47,53 @@ final class VectorMatMul implements DecodeMatMul {
         void widen(int r, float[] dst, int at);
     }
 
+    /** Bytes of widened weight rows kept at a time: well inside L2, so a block is read from there by every input group. */
+    private static final int SCRATCH_BYTES = 64 * 1024;
+
     /**
-     * Several input rows (batched decoding, prefill): each pair of weight rows is widened once into a small F32
-     * scratch that stays in L1, then a 2 x 4 register tile runs over every input row. The widening (a copy, BF16's
-     * shift, Q8_0's scale) is paid once per weight instead of once per group of inputs, and the tile reads plain
-     * arrays, which C2 compiles tighter than segment loads (measured in docs/BENCHMARKS.md).
+     * Several input rows (batched decoding, prefill): a block of weight rows is widened once into an F32 scratch that
+     * stays in L2, then for each group of four input rows (in L1) a 2 x 4 register tile runs over the block's row
+     * pairs. The widening (a copy, BF16's shift, Q8_0's scale) is paid once per weight instead of once per group of
+     * inputs, and the tile reads plain arrays (measured in docs/BENCHMARKS.md).
      */
     private static void widenedTiles(int out, int in, float[] x, int rows, float[] y, int r0, int r1, RowWidener widen) {
-        float[] pair = new float[2 * in];
-        for (int r = r0; r < r1; r += 2) {
-            boolean two = r + 1 < r1;
-            widen.widen(r, pair, 0);
-            if (two) widen.widen(r + 1, pair, in);
-            for (int m = 0; m < rows; m += 4) tile(pair, in, x, Math.min(4, rows - m), m, y, out, r, two);
+        int block = Math.max(2, SCRATCH_BYTES / (in * Float.BYTES) & ~1);
+        float[] scratch = new float[block * in];
+        for (int rb = r0; rb < r1; rb += block) {
+            int n = Math.min(block, r1 - rb);
+            for (int k = 0; k < n; k++) widen.widen(rb + k, scratch, k * in);
+            for (int m = 0; m < rows; m += 4) {
+                for (int k = 0; k < n; k += 2) tile(scratch, k * in, in, x, Math.min(4, rows - m), m, y, out, rb + k, k + 1 < n);
+            }
         }
     }
 
     /**
-     * Scratch rows 0 and 1 (weight rows r, r+1; the second only if {@code two}) against inputs m0..m0+n-1 (n <= 4):
-     * each loaded weight vector feeds up to four FMAs, 6 loads per 8 FMAs.
+     * The two scratch rows at w[w0..] (weight rows r, r+1; the second only if {@code two}) against inputs
+     * m0..m0+n-1 (n <= 4): each loaded weight vector feeds up to four FMAs, 6 loads per 8 FMAs.
      */
-    private static void tile(float[] w, int in, float[] x, int n, int m0, float[] y, int out, int r, boolean two) {
-        int bound = F.loopBound(in), x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+    private static void tile(float[] w, int w0, int in, float[] x, int n, int m0, float[] y, int out, int r, boolean two) {
+        int bound = F.loopBound(in), x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, w1 = w0 + in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (int i = 0; i < bound; i += LANES) {
-            FloatVector w0 = FloatVector.fromArray(F, w, i), w1 = FloatVector.fromArray(F, w, in + i);
+            FloatVector p = FloatVector.fromArray(F, w, w0 + i), q = FloatVector.fromArray(F, w, w1 + i);
             FloatVector v = FloatVector.fromArray(F, x, x0 + i);
-            a0 = w0.fma(v, a0);
-            b0 = w1.fma(v, b0);
+            a0 = p.fma(v, a0);
+            b0 = q.fma(v, b0);
             if (n > 1) {
                 v = FloatVector.fromArray(F, x, x1 + i);
-                a1 = w0.fma(v, a1);
-                b1 = w1.fma(v, b1);
+                a1 = p.fma(v, a1);
+                b1 = q.fma(v, b1);
             }
             if (n > 2) {
                 v = FloatVector.fromArray(F, x, x2 + i);
-                a2 = w0.fma(v, a2);
-                b2 = w1.fma(v, b2);
+                a2 = p.fma(v, a2);
+                b2 = q.fma(v, b2);
             }
             if (n > 3) {
                 v = FloatVector.fromArray(F, x, x3 + i);
-                a3 = w0.fma(v, a3);
-                b3 = w1.fma(v, b3);
+                a3 = p.fma(v, a3);
+                b3 = q.fma(v, b3);
             }
         }
         float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
@@ -97,8 +102,8 @@ final class VectorMatMul implements DecodeMatMul {
                 b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
         for (int i = bound; i < in; i++) {
             for (int k = 0; k < n; k++) {
-                s[k] += w[i] * x[x0 + k * in + i];
-                t[k] += w[in + i] * x[x0 + k * in + i];
+                s[k] += w[w0 + i] * x[x0 + k * in + i];
+                t[k] += w[w1 + i] * x[x0 + k * in + i];
             }
         }
         for (int k = 0; k < n; k++) {
