@@ -49,6 +49,19 @@ class AskCommandTest {
         assertThat(s.get("answer")).isEqualTo(h.get("answer"));
     }
 
+    /** ask, chat and serve share --compute with generate: BF16 weights load and answer; a bad value is a user error. */
+    @Test
+    void ask_holds_the_weights_as_compute_says() throws Exception {
+        String model = CliRunner.stories260K().toString();
+        CliRunner.Result bf16 = CliRunner.run("", "ask", "--model", model, "--compute", "bf16", "--json", "--max-tokens", "8", "Once upon a time");
+        assertThat(bf16.exitCode()).as(bf16.err()).isZero();
+        assertThat(JSON.readTree(bf16.out()).at("/usage/completion_tokens").asInt()).isBetween(1, 8);
+
+        CliRunner.Result bad = CliRunner.run("", "ask", "--model", model, "--compute", "f64", "hello");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err().strip()).startsWith("dca: ").doesNotContain("\n").contains("--compute").contains("must be auto, f32 or bf16, got f64");
+    }
+
     @Test
     void ask_reports_user_errors_in_one_line() {
         CliRunner.Result r = CliRunner.run("", "ask", "--model", "/no/such/model.bin", "hello");
