@@ -1,5 +1,6 @@
 package dev.dca.runtime.engine;
 
+import dev.dca.runtime.gguf.GgmlType;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
@@ -15,24 +16,21 @@ interface DecodeMatMul {
     int MAX_ROWS = 8;
 
     /**
-     * @param w    [out, in] F32, row-major, native byte order (a live view of a weight tensor)
+     * @param w    [out, in] in ggml {@code type}'s layout (see {@link DecodeStep.Matrix}): a live view of a weight
+     *     tensor, or blocks as a GGUF file stores them
      * @param x    [rows, in]
      * @param bias [out] or null
-     * @return [rows, out]
+     * @return [rows, out]; any row count
      */
-    float[] multiply(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
+    float[] multiply(GgmlType type, ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
 
-    /** {@link #multiply} with {@code w} in BF16 (little-endian 16-bit values, row-major [out, in]); any row count. */
-    float[] multiplyBf16(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
+    /** {@link #multiply} of native-order F32 weights. */
+    default float[] multiply(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias) {
+        return multiply(GgmlType.F32, w, out, in, x, rows, bias);
+    }
 
-    /**
-     * {@link #multiply} with {@code w} in GGUF's Q8_0 blocks (per 32 weights: an F16 scale, then 32 int8), each row
-     * {@code in / 32} blocks; any row count. False from {@link #hasQ8_0()} means this kernel is not available.
-     */
-    float[] multiplyQ8_0(ByteBuffer w, int out, int in, float[] x, int rows, float[] bias);
-
-    /** Whether {@link #multiplyQ8_0} runs on this CPU's vector width (blocks of 32 split into whole vectors). */
-    boolean hasQ8_0();
+    /** Row {@code r} of {@code w} ({@code in} values) as F32 into {@code dst[at..]}: the embedding lookup. */
+    void row(GgmlType type, ByteBuffer w, int in, int r, float[] dst, int at);
 
     /** The Vector API kernel when this JVM can run it and {@code -Ddca.matmul.torch=true} does not turn it off. */
     static Optional<DecodeMatMul> vectorApi() {

@@ -1,5 +1,6 @@
 package dev.dca.runtime.engine;
 
+import dev.dca.runtime.gguf.GgmlType;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
@@ -28,26 +29,35 @@ interface DecodeStep {
      */
     float[] run(int[] tokens, int[] slots, int[] positions, int[] logitRows, CacheViews cache);
 
-    /** How every matrix (embedding and head included) is held. */
-    enum Format {
-        /** Native-order F32: views of the PyTorch tensors. */
+    /** How a model's matrices (embedding and head included) are held. */
+    enum Hold {
+        /** F32 PyTorch tensors; decode steps read their memory in place. */
         F32,
-        /** Little-endian BF16, held only here. */
+        /** Every matrix rounded to BF16, held only here. */
         BF16,
-        /** GGUF Q8_0 blocks as stored, held only here. */
-        Q8_0
+        /** Every matrix as the GGUF file stores it (Q8_0, Q4_K, ... blocks, F16, BF16 or F32), held only here. */
+        STORED
     }
 
     /**
-     * The weights as views of memory (matrices row-major [out, in]) in {@code format}. q is multiplied by
-     * {@code queryScale} after its projection (1 when the weights already hold it).
+     * A row-major [rows, in] matrix in ggml {@code type}'s layout: F32 in native order (views of PyTorch tensors or
+     * GGUF data on a little-endian CPU), everything else little-endian, rows of whole blocks.
+     */
+    record Matrix(GgmlType type, ByteBuffer data, int rows) {}
+
+    /**
+     * The weights as views of memory. q is multiplied by {@code queryScale} after its projection (1 when the weights
+     * already hold it).
      */
     record Weights(int dim, int heads, int kvHeads, int headDim, int rotaryDim, int intermediate, int vocab, float rmsEps,
-            float queryScale, Format format, ByteBuffer embed, Layer[] layers, float[] finalNorm, ByteBuffer lmHead, Rope rope) {}
+            float queryScale, Matrix embed, Layer[] layers, float[] finalNorm, Matrix lmHead, Rope rope) {}
 
-    /** One block; qkvBias and qkNorm ([H + KV] x hd, q's already scaled) may be null. */
-    record Layer(float[] attnNorm, ByteBuffer qkv, float[] qkvBias, float[] qkNorm, ByteBuffer o, float[] ffnNorm,
-            ByteBuffer gateUp, ByteBuffer down) {}
+    /**
+     * One block; qkvBias and qkNorm ([H + KV] x hd, q's already scaled) may be null. {@code qkv} and {@code gateUp}
+     * are one fused matrix, or parts whose outputs follow each other (a GGUF may store q, k and v in different types).
+     */
+    record Layer(float[] attnNorm, Matrix[] qkv, float[] qkvBias, float[] qkNorm, Matrix o, float[] ffnNorm,
+            Matrix[] gateUp, Matrix down) {}
 
     /** Per layer, the cache's keys and values [slots, KV, capacity, hd] F32 as views of their memory. */
     record CacheViews(ByteBuffer[] k, ByteBuffer[] v, int capacity) {}

@@ -1,5 +1,6 @@
 package dev.dca.runtime.engine;
 
+import dev.dca.runtime.gguf.GgmlType;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -88,7 +89,7 @@ public final class DjlLanguageModel implements LanguageModel {
             throw new IllegalArgumentException("device gpu requested but the PyTorch engine sees no GPU (see docs on the cuda profile)");
         }
         Device device = gpu ? Device.gpu() : Device.cpu();
-        DecodeStep.Format held = held(files, options, gpu);
+        DecodeStep.Hold held = held(files, options, gpu);
         NDManager manager = engine.newBaseManager(device);
         try {
             LlamaWeights weights = LlamaWeights.load(files, manager, held);
@@ -101,21 +102,23 @@ public final class DjlLanguageModel implements LanguageModel {
 
     /**
      * How to hold the weights. DJL 0.35.1's PyTorch JNI has no bfloat16 tensors (creating one aborts the JVM) and no
-     * quantized matmul, so BF16 and Q8_0 live only in the Java kernels ({@link DecodeStep}): on the CPU, with Java
-     * 22+. {@code auto} keeps a file's own format where that is exact (BF16 files; GGUF files whose matrices are all
-     * Q8_0), {@code bf16} rounds any file to BF16, and F32 on PyTorch covers everything else.
+     * quantized matmul, so BF16 and quantized weights live only in the Java kernels ({@link DecodeStep}): on the CPU,
+     * with Java 22+. {@code auto} keeps a file's own format: a GGUF file whose matrices are not all F32 is held as
+     * stored (Q8_0, Q4_K, ... blocks; any mix the dequantizer knows), BF16 safetensors as BF16. {@code bf16} rounds
+     * any file to BF16, and F32 on PyTorch covers everything else.
      */
-    private static DecodeStep.Format held(ModelFiles files, LoadOptions options, boolean gpu) {
+    private static DecodeStep.Hold held(ModelFiles files, LoadOptions options, boolean gpu) {
         if (options.dtype().equals("bf16")) {
             if (gpu) throw new IllegalArgumentException("bf16 runs on the CPU's Java kernels (DJL's PyTorch has no bfloat16); use --device cpu or f32");
             if (!LlamaDecoder.javaKernels()) {
                 throw new IllegalArgumentException("bf16 needs Java 22+ started with --add-modules jdk.incubator.vector (./dca does both); use f32");
             }
-            return DecodeStep.Format.BF16;
+            return DecodeStep.Hold.BF16;
         }
-        if (!options.dtype().equals("auto") || gpu || !LlamaDecoder.javaKernels()) return DecodeStep.Format.F32;
-        if (mostStoredType(files).equalsIgnoreCase("bf16")) return DecodeStep.Format.BF16;
-        return LlamaDecoder.q8_0Kernels() && LlamaWeights.allQ8_0(files) ? DecodeStep.Format.Q8_0 : DecodeStep.Format.F32;
+        if (!options.dtype().equals("auto") || gpu || !LlamaDecoder.javaKernels()) return DecodeStep.Hold.F32;
+        java.util.Set<GgmlType> stored = LlamaWeights.storedTypes(files);
+        if (!stored.isEmpty() && !stored.equals(java.util.Set.of(GgmlType.F32))) return DecodeStep.Hold.STORED;
+        return mostStoredType(files).equalsIgnoreCase("bf16") ? DecodeStep.Hold.BF16 : DecodeStep.Hold.F32;
     }
 
     /** The type most of the file's tensors are stored in (e.g. {@code BF16}, {@code Q8_0}), or empty. */
@@ -136,9 +139,15 @@ public final class DjlLanguageModel implements LanguageModel {
         Map<String, Integer> types = new TreeMap<>(files.storedTensorTypes());
         String stored = mostStoredType(files);
         return new ModelInfo(files.path(), files.format(), config.architecture(), weights.parameters, stored.isEmpty() ? "?" : stored,
-                decoder.held().name().toLowerCase(java.util.Locale.ROOT), device, config.numLayers(), config.numHeads(),
+                computeDtype(weights), device, config.numLayers(), config.numHeads(),
                 config.numKvHeads(), config.hiddenSize(), contextLength, config.vocabSize(), special,
                 chatTemplate.isPresent(), types);
+    }
+
+    /** f32 or bf16, or for weights held as stored their types, e.g. {@code q8_0} or {@code q4_k+q6_k}. */
+    private static String computeDtype(LlamaWeights weights) {
+        if (weights.held == DecodeStep.Hold.F32) return "f32";
+        return weights.heldTypes().stream().map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.joining("+"));
     }
 
     @Override public ModelInfo info() { return info; }

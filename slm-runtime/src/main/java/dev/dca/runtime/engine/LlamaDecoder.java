@@ -1,5 +1,6 @@
 package dev.dca.runtime.engine;
 
+import dev.dca.runtime.gguf.GgmlType;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -37,9 +38,9 @@ final class LlamaDecoder {
     private final Map<NDArray, float[]> biases = new IdentityHashMap<>();
     /** Whole decode steps outside PyTorch when the weights allow; see {@link DecodeStep}. Null: PyTorch only. */
     private final DecodeStep step;
-    /** BF16 or Q8_0 weights: prefill runs on {@link #step} too. */
+    /** Weights held as BF16 or as stored: prefill runs on {@link #step} too. */
     private final boolean javaOnly;
-    private final DecodeStep.Format held;
+    private final DecodeStep.Hold held;
     /**
      * PyTorch's intra-op threads as configured, and as set now. Decode steps drop PyTorch to one thread: its OpenMP
      * workers spin-wait between ops and would take the cores {@link #SMALL} splits the weights over (measured: 16 vs
@@ -54,8 +55,8 @@ final class LlamaDecoder {
 
     /**
      * @param javaDecodeStep whether decode steps may run on {@link DecodeStep} (tests compare it with PyTorch). Weights
-     *     held as BF16 or Q8_0 ({@link LlamaWeights#held}) run every pass there whatever this says, since DJL's
-     *     PyTorch has neither format; they need {@link #javaKernels()}.
+     *     held as BF16 or as stored ({@link LlamaWeights#held}) run every pass there whatever this says, since DJL's
+     *     PyTorch has neither BF16 nor quantized matmuls; they need {@link #javaKernels()}.
      */
     LlamaDecoder(ModelConfig config, LlamaWeights weights, boolean javaDecodeStep) {
         this.config = config;
@@ -79,7 +80,7 @@ final class LlamaDecoder {
         this.kPart = new NDIndex().addAllDim().addAllDim().addSliceDim(h, h + kv).addAllDim();
         this.gatePart = new NDIndex().addAllDim().addAllDim().addSliceDim(0, inter);
         this.upPart = new NDIndex().addAllDim().addAllDim().addSliceDim(inter, 2L * inter);
-        if (SMALL != null && weights.held == DecodeStep.Format.F32) {
+        if (SMALL != null && weights.held == DecodeStep.Hold.F32) {
             for (LlamaWeights.Layer w : weights.layers) {
                 for (NDArray a : new NDArray[] {w.qkv(), w.o(), w.gateUp(), w.down()}) view(a);
                 if (w.qkvBias() != null) biases.put(w.qkvBias(), w.qkvBias().toFloatArray());
@@ -88,7 +89,7 @@ final class LlamaDecoder {
             view(weights.embed);
         }
         this.held = weights.held;
-        this.javaOnly = held != DecodeStep.Format.F32;
+        this.javaOnly = held != DecodeStep.Hold.F32;
         if (!javaOnly && weights.queryScale != 1f) throw new IllegalArgumentException("the PyTorch path needs 1/sqrt(hd) folded into q");
         if (javaOnly && !javaKernels()) throw new IllegalStateException(held + " needs the Java 22+ decode kernels");
         this.step = !javaKernels() || !(javaDecodeStep || javaOnly) ? null : decodeStep();
@@ -100,13 +101,8 @@ final class LlamaDecoder {
         return SMALL != null && !Boolean.getBoolean("dca.decode.torch");
     }
 
-    /** Whether this JVM can hold Q8_0 weights as stored (the Java kernels, on vectors of 256 bits or more). */
-    static boolean q8_0Kernels() {
-        return javaKernels() && SMALL.hasQ8_0();
-    }
-
     /** How the matrices are held. */
-    DecodeStep.Format held() {
+    DecodeStep.Hold held() {
         return held;
     }
 
@@ -116,25 +112,31 @@ final class LlamaDecoder {
     }
 
     /**
-     * The Java decode step over the matrices as held: views of the F32 tensors, or the BF16/Q8_0 buffers the weights
-     * were loaded into. Null when an F32 tensor has no view.
+     * The Java decode step over the matrices as held: views of the F32 tensors, or the buffers the weights were loaded
+     * into. Null when an F32 tensor has no view.
      */
     private DecodeStep decodeStep() {
         DecodeStep.Layer[] layers = new DecodeStep.Layer[weights.layers.length];
         for (int l = 0; l < layers.length; l++) {
             LlamaWeights.Layer w = weights.layers[l];
-            ByteBuffer[] m = javaOnly ? weights.heldLayers[l]
-                    : new ByteBuffer[] {inPlace.get(w.qkv()), inPlace.get(w.o()), inPlace.get(w.gateUp()), inPlace.get(w.down())};
-            for (ByteBuffer b : m) if (b == null) return null;
-            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(), m[0], w.qkvBias() == null ? null : biases.computeIfAbsent(w.qkvBias(), NDArray::toFloatArray),
-                    w.qkNorm() == null ? null : w.qkNorm().toFloatArray(), m[1], w.ffnNorm().toFloatArray(), m[2], m[3]);
+            LlamaWeights.HeldLayer m = javaOnly ? weights.heldLayers[l]
+                    : new LlamaWeights.HeldLayer(new DecodeStep.Matrix[] {f32(w.qkv())}, f32(w.o()), new DecodeStep.Matrix[] {f32(w.gateUp())}, f32(w.down()));
+            if (m.qkv()[0] == null || m.o() == null || m.gateUp()[0] == null || m.down() == null) return null;
+            layers[l] = new DecodeStep.Layer(w.attnNorm().toFloatArray(), m.qkv(), w.qkvBias() == null ? null : biases.computeIfAbsent(w.qkvBias(), NDArray::toFloatArray),
+                    w.qkNorm() == null ? null : w.qkNorm().toFloatArray(), m.o(), w.ffnNorm().toFloatArray(), m.gateUp(), m.down());
         }
-        ByteBuffer embed = javaOnly ? weights.heldEmbed : inPlace.get(weights.embed);
-        ByteBuffer head = javaOnly ? weights.heldHead : inPlace.get(weights.lmHead);
+        DecodeStep.Matrix embed = javaOnly ? weights.heldEmbed : f32(weights.embed);
+        DecodeStep.Matrix head = javaOnly ? weights.heldHead : f32(weights.lmHead);
         if (embed == null || head == null) return null;
         return DecodeStep.vectorApi(new DecodeStep.Weights(config.hiddenSize(), h, kv, hd, config.rotaryDim(), config.intermediateSize(),
-                config.vocabSize(), (float) config.rmsNormEps(), weights.queryScale, held, embed, layers, weights.finalNorm.toFloatArray(),
+                config.vocabSize(), (float) config.rmsNormEps(), weights.queryScale, embed, layers, weights.finalNorm.toFloatArray(),
                 head, rope), SMALL).orElse(null);
+    }
+
+    /** An F32 tensor's view as a matrix, or null without one. */
+    private DecodeStep.Matrix f32(NDArray a) {
+        ByteBuffer b = inPlace.get(a);
+        return b == null ? null : new DecodeStep.Matrix(GgmlType.F32, b, Math.toIntExact(a.getShape().get(0)));
     }
 
     /** The tensor's own memory (no copy), when it is a contiguous F32 CPU matrix. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dca.runtime.ModelFormatException;
+import dev.dca.runtime.gguf.GgmlType;
 import dev.dca.runtime.model.ModelConfig;
 import dev.dca.runtime.model.ModelFiles;
 import dev.dca.runtime.model.Tensor;
@@ -17,9 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The decoder's weights. Matrices are PyTorch F32 tensors, or, held as BF16 or Q8_0 for the Java kernels, buffers in
- * that format; norms and biases stay F32 tensors. q/k/v are fused into one [(H + 2 KV) * hd, D] matrix and gate/up
- * into one [2 I, D] so a layer runs two big matmuls instead of five.
+ * The decoder's weights. Matrices are PyTorch F32 tensors, or, held for the Java kernels, buffers in BF16 or in the
+ * GGUF file's own types; norms and biases stay F32 tensors. q/k/v are fused into one [(H + 2 KV) * hd, D] matrix
+ * and gate/up into one [2 I, D] so a layer runs two big matmuls instead of five (held as stored, only parts of one
+ * type fuse).
  */
 final class LlamaWeights implements AutoCloseable {
 
@@ -43,17 +45,20 @@ final class LlamaWeights implements AutoCloseable {
     final long parameters;
     /** What q still has to be multiplied by after its projection: 1 when 1/sqrt(hd) is folded into the weights. */
     final float queryScale;
+    /** One block's matrices held for the Java kernels. */
+    record HeldLayer(DecodeStep.Matrix[] qkv, DecodeStep.Matrix o, DecodeStep.Matrix[] gateUp, DecodeStep.Matrix down) {}
+
     /**
-     * How the matrices are held. F32: the NDArrays above. BF16 or Q8_0: only {@link #heldLayers} (per layer qkv, o,
-     * gateUp, down), {@link #heldEmbed} and {@link #heldHead} in that format; the matrix NDArrays are null.
+     * How the matrices are held. F32: the NDArrays above. BF16 or STORED: only {@link #heldLayers},
+     * {@link #heldEmbed} and {@link #heldHead}; the matrix NDArrays are null.
      */
-    final DecodeStep.Format held;
-    final ByteBuffer[][] heldLayers;
-    final ByteBuffer heldEmbed, heldHead;
+    final DecodeStep.Hold held;
+    final HeldLayer[] heldLayers;
+    final DecodeStep.Matrix heldEmbed, heldHead;
 
     private LlamaWeights(NDManager manager, NDArray embed, Layer[] layers, NDArray finalNorm, NDArray lmHead,
-            float[] ropeFreqDivisors, long parameters, float queryScale, DecodeStep.Format held, ByteBuffer[][] heldLayers,
-            ByteBuffer heldEmbed, ByteBuffer heldHead) {
+            float[] ropeFreqDivisors, long parameters, float queryScale, DecodeStep.Hold held, HeldLayer[] heldLayers,
+            DecodeStep.Matrix heldEmbed, DecodeStep.Matrix heldHead) {
         this.held = held;
         this.heldLayers = heldLayers;
         this.heldEmbed = heldEmbed;
@@ -71,16 +76,18 @@ final class LlamaWeights implements AutoCloseable {
     /**
      * @param held F32: PyTorch tensors, with attention's 1/sqrt(hd) folded into q's weights (one op less per layer).
      *     BF16: each matrix is loaded, rounded to BF16 and its F32 tensor freed before the next (peak memory one F32
-     *     matrix above the BF16 total). Q8_0: the file's blocks, never dequantized (every matrix must be Q8_0). Both
-     *     leave 1/sqrt(hd) out of the weights: a scaled weight no longer rounds back to the file's value.
+     *     matrix above the BF16 total). STORED: the GGUF file's bytes, never dequantized ({@link #storedTypes} must
+     *     be non-empty). Both leave 1/sqrt(hd) out of the weights: a scaled weight no longer rounds back to the
+     *     file's value.
      */
-    static LlamaWeights load(ModelFiles files, NDManager manager, DecodeStep.Format held) {
+    static LlamaWeights load(ModelFiles files, NDManager manager, DecodeStep.Hold held) {
         ModelConfig c = files.config();
-        boolean foldQueryScale = held == DecodeStep.Format.F32;
+        boolean foldQueryScale = held == DecodeStep.Hold.F32;
         long[] params = {0};
         Loader ld = new Loader(files, manager, params);
-        ByteBuffer[][] heldLayers = held == DecodeStep.Format.F32 ? null : new ByteBuffer[c.numLayers()][];
-        ByteBuffer heldEmbed = held == DecodeStep.Format.F32 ? null : ld.held(held, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f);
+        HeldLayer[] heldLayers = held == DecodeStep.Hold.F32 ? null : new HeldLayer[c.numLayers()];
+        DecodeStep.Matrix heldEmbed = held == DecodeStep.Hold.F32 ? null
+                : ld.held(held, new String[] {"model.embed_tokens.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f)[0];
         NDArray embed = heldEmbed != null ? null : ld.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
         Layer[] layers = new Layer[c.numLayers()];
         int q = c.numHeads() * c.headDim(), kv = c.numKvHeads() * c.headDim();
@@ -93,11 +100,11 @@ final class LlamaWeights implements AutoCloseable {
             String[] qkvNames = {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"};
             String[] gateUpNames = {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"};
             if (heldLayers != null) {
-                heldLayers[l] = new ByteBuffer[] {
+                heldLayers[l] = new HeldLayer(
                     ld.held(held, qkvNames, new long[] {q, kv, kv}, c.hiddenSize(), rowScale),
-                    ld.held(held, new String[] {p + "self_attn.o_proj.weight"}, new long[] {c.hiddenSize()}, q, 1f),
+                    ld.held(held, new String[] {p + "self_attn.o_proj.weight"}, new long[] {c.hiddenSize()}, q, 1f)[0],
                     ld.held(held, gateUpNames, new long[] {c.intermediateSize(), c.intermediateSize()}, c.hiddenSize(), 1f),
-                    ld.held(held, new String[] {p + "mlp.down_proj.weight"}, new long[] {c.hiddenSize()}, c.intermediateSize(), 1f)};
+                    ld.held(held, new String[] {p + "mlp.down_proj.weight"}, new long[] {c.hiddenSize()}, c.intermediateSize(), 1f)[0]);
             }
             NDArray qkv = heldLayers != null ? null : ld.fused(qkvNames, new int[] {q, kv, kv}, c.hiddenSize(), rowScale);
             NDArray bias = null;
@@ -127,16 +134,19 @@ final class LlamaWeights implements AutoCloseable {
         }
         NDArray finalNorm = ld.vector("model.norm.weight", c.hiddenSize());
         NDArray lmHead = c.tiedEmbeddings() || heldLayers != null ? embed : ld.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
-        ByteBuffer heldHead = heldLayers == null ? null : c.tiedEmbeddings() ? heldEmbed
-                : ld.held(held, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f);
+        DecodeStep.Matrix heldHead = heldLayers == null ? null : c.tiedEmbeddings() ? heldEmbed
+                : ld.held(held, new String[] {"lm_head.weight"}, new long[] {c.vocabSize()}, c.hiddenSize(), 1f)[0];
         float[] divisors = files.tensorNames().contains("rope_freqs.weight") ? ld.floats("rope_freqs.weight", c.rotaryDim() / 2) : null;
         float queryScale = c.qkNorm() || foldQueryScale ? 1f : (float) (1 / Math.sqrt(c.headDim()));
         return new LlamaWeights(manager, embed, layers, finalNorm, lmHead, divisors, params[0], queryScale,
                 held, heldLayers, heldEmbed, heldHead);
     }
 
-    /** Whether every matrix {@link #load} reads is stored as GGUF Q8_0 blocks (so it can be held as {@code Q8_0}). */
-    static boolean allQ8_0(ModelFiles files) {
+    /**
+     * The ggml types the file stores {@link #load}'s matrices in, when every one of them can be held as stored (a
+     * GGUF file, types the dequantizer knows, rows of whole blocks); empty otherwise.
+     */
+    static java.util.Set<GgmlType> storedTypes(ModelFiles files) {
         ModelConfig c = files.config();
         List<String> names = new ArrayList<>(List.of("model.embed_tokens.weight"));
         if (!c.tiedEmbeddings()) names.add("lm_head.weight");
@@ -145,7 +155,29 @@ final class LlamaWeights implements AutoCloseable {
                 names.add("model.layers." + l + "." + m + ".weight");
             }
         }
-        return names.stream().allMatch(files::storesQ8_0);
+        java.util.Set<GgmlType> types = java.util.EnumSet.noneOf(GgmlType.class);
+        for (String name : names) {
+            GgmlType t = files.storedType(name).map(GgmlType::valueOf).orElse(null);
+            long[] shape = files.tensorShape(name);
+            if (t == null || !t.supported || shape.length != 2 || shape[1] % t.blockSize != 0) return java.util.Set.of();
+            types.add(t);
+        }
+        return types;
+    }
+
+    /** The ggml types of the held matrices (BF16 when rounded to it, empty for F32 tensors). */
+    java.util.Set<GgmlType> heldTypes() {
+        java.util.Set<GgmlType> types = java.util.EnumSet.noneOf(GgmlType.class);
+        if (heldLayers == null) return types;
+        types.add(heldEmbed.type());
+        types.add(heldHead.type());
+        for (HeldLayer l : heldLayers) {
+            for (DecodeStep.Matrix m : l.qkv()) types.add(m.type());
+            for (DecodeStep.Matrix m : l.gateUp()) types.add(m.type());
+            types.add(l.o().type());
+            types.add(l.down().type());
+        }
+        return types;
     }
 
     @Override
@@ -249,31 +281,38 @@ final class LlamaWeights implements AutoCloseable {
         }
 
         /**
-         * Row-wise concatenation of the named matrices in {@code held} format (BF16 or Q8_0), the first part times
-         * {@code firstScale} (BF16 only: Q8_0 blocks are taken as stored, so its scale must be 1).
+         * The named matrices, concatenated by rows, held as {@code held} says: BF16, one matrix (the first part times
+         * {@code firstScale}); STORED, the file's bytes, consecutive parts of one type joined into one matrix (as
+         * stored they cannot be rescaled, so {@code firstScale} must be 1).
          */
-        ByteBuffer held(DecodeStep.Format held, String[] names, long[] rows, long cols, float firstScale) {
-            if (held == DecodeStep.Format.Q8_0) {
-                if (firstScale != 1f) throw new IllegalArgumentException("Q8_0 blocks cannot be rescaled");
-                ByteBuffer[] parts = new ByteBuffer[names.length];
-                long bytes = 0;
-                for (int i = 0; i < names.length; i++) {
-                    checkedShape(names[i], rows[i], cols);
-                    String name = names[i];
-                    parts[i] = files.q8_0(name).orElseThrow(() -> new ModelFormatException(files.path(), "tensor '" + name + "' is not stored as Q8_0"));
-                    bytes += parts[i].remaining();
+        DecodeStep.Matrix[] held(DecodeStep.Hold held, String[] names, long[] rows, long cols, float firstScale) {
+            if (held == DecodeStep.Hold.BF16) {
+                NDArray f32 = filled(names, rows, cols, firstScale); // loaded, rounded, freed: one F32 matrix at a time
+                try {
+                    ByteBuffer b = Bf16.narrow(f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer());
+                    return new DecodeStep.Matrix[] {new DecodeStep.Matrix(GgmlType.BF16, b, Math.toIntExact(f32.getShape().get(0)))};
+                } finally {
+                    f32.close();
                 }
-                if (parts.length == 1) return parts[0];
-                ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
-                for (ByteBuffer part : parts) out.put(part.duplicate());
-                return out.flip();
             }
-            NDArray f32 = filled(names, rows, cols, firstScale); // loaded, rounded, freed: one F32 matrix at a time
-            try {
-                return Bf16.narrow(f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer());
-            } finally {
-                f32.close();
+            if (firstScale != 1f) throw new IllegalArgumentException("matrices held as stored cannot be rescaled");
+            List<DecodeStep.Matrix> parts = new ArrayList<>();
+            for (int i = 0; i < names.length; i++) {
+                checkedShape(names[i], rows[i], cols);
+                String name = names[i];
+                GgmlType type = files.storedType(name).map(GgmlType::valueOf)
+                        .orElseThrow(() -> new ModelFormatException(files.path(), "tensor '" + name + "' cannot be held as stored"));
+                ByteBuffer data = files.storedBytes(name).orElseThrow();
+                DecodeStep.Matrix last = parts.isEmpty() ? null : parts.getLast();
+                if (last != null && last.type() == type) { // same type as the part before: fuse
+                    ByteBuffer both = ByteBuffer.allocateDirect(last.data().remaining() + data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                    both.put(last.data().duplicate()).put(data.duplicate()).flip();
+                    parts.set(parts.size() - 1, new DecodeStep.Matrix(type, both, last.rows() + (int) rows[i]));
+                } else {
+                    parts.add(new DecodeStep.Matrix(type, data, (int) rows[i]));
+                }
             }
+            return parts.toArray(DecodeStep.Matrix[]::new);
         }
 
         NDArray vector(String name, long n) {

@@ -67,8 +67,11 @@ public final class GgufDequantizer {
         return out;
     }
 
-    /** Decodes {@code nb} consecutive blocks of {@code in} into {@code out}. */
-    static void decode(GgmlType type, byte[] in, int nb, float[] out) {
+    /**
+     * Decodes {@code nb} consecutive blocks of {@code in} (from index 0) into {@code out} (from index 0): one row of a
+     * matrix held as stored, for kernels that widen it before use.
+     */
+    public static void decode(GgmlType type, byte[] in, int nb, float[] out) {
         switch (type) {
             case F32 -> f32(in, nb, out);
             case F16 -> f16(in, nb, out);

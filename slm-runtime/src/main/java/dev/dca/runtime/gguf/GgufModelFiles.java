@@ -162,11 +162,6 @@ public final class GgufModelFiles implements ModelFiles {
     @Override public ModelConfig config() { return config; }
     @Override public Set<String> tensorNames() { return tensors.keySet(); }
 
-    /** Stored type of a tensor, by canonical name (e.g. {@code Q4_K}). */
-    public GgmlType storedType(String canonicalName) {
-        return info(canonicalName).type();
-    }
-
     @Override
     public Map<String, Integer> storedTensorTypes() {
         Map<String, Integer> counts = new TreeMap<>();
@@ -228,15 +223,14 @@ public final class GgufModelFiles implements ModelFiles {
     }
 
     @Override
-    public boolean storesQ8_0(String canonicalName) {
+    public Optional<String> storedType(String canonicalName) {
         GgufTensorInfo info = tensors.get(canonicalName);
-        return info != null && info.type() == GgmlType.Q8_0;
+        return info == null ? Optional.empty() : Optional.of(info.type().name());
     }
 
     @Override
-    public Optional<ByteBuffer> q8_0(String canonicalName) {
+    public Optional<ByteBuffer> storedBytes(String canonicalName) {
         GgufTensorInfo info = info(canonicalName);
-        if (info.type() != GgmlType.Q8_0) return Optional.empty();
         ByteBuffer raw = gguf.tensorData(info);
         int groups = permuteGroups(canonicalName);
         int rows = (int) info.shape()[0];

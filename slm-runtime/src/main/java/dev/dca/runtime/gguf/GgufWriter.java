@@ -72,11 +72,11 @@ public final class GgufWriter {
     /**
      * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
      *
-     * @param type F32, F16, BF16 or Q8_0
+     * @param type F32, F16, BF16, Q8_0 or Q4_0
      */
     public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0) {
-            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16 and Q8_0, not " + type);
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0) {
+            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0 and Q4_0, not " + type);
         }
         if (shape[shape.length - 1] % type.blockSize != 0) {
             throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
@@ -158,7 +158,7 @@ public final class GgufWriter {
         return n;
     }
 
-    /** Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 by ggml's reference). */
+    /** Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 and Q4_0 by ggml's reference). */
     public static byte[] encode(GgmlType type, float[] x) {
         ByteBuffer b = ByteBuffer.allocate((int) type.byteSize(x.length)).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
@@ -166,6 +166,7 @@ public final class GgufWriter {
             case F16 -> { for (float v : x) b.putShort(Float.floatToFloat16(v)); }
             case BF16 -> { for (float v : x) b.putShort(toBf16(v)); }
             case Q8_0 -> quantizeQ8_0(x, b);
+            case Q4_0 -> quantizeQ4_0(x, b);
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
         return b.array();
@@ -189,6 +190,28 @@ public final class GgufWriter {
             for (int j = 0; j < 32; j++) {
                 float v = x[i + j] * id;
                 b.put((byte) (v < 0 ? -Math.round(-v) : Math.round(v))); // roundf: half away from zero
+            }
+        }
+    }
+
+    /**
+     * {@code quantize_row_q4_0_ref}: per 32 values d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d
+     * + 8.5)); values j and j + 16 share byte j (low and high nibble).
+     */
+    private static void quantizeQ4_0(float[] x, ByteBuffer b) {
+        for (int i = 0; i < x.length; i += 32) {
+            float amax = 0, max = 0;
+            for (int j = 0; j < 32; j++) {
+                if (amax < Math.abs(x[i + j])) {
+                    amax = Math.abs(x[i + j]);
+                    max = x[i + j];
+                }
+            }
+            float d = max / -8, id = d != 0 ? 1f / d : 0f;
+            b.putShort(Float.floatToFloat16(d));
+            for (int j = 0; j < 16; j++) {
+                int lo = Math.min(15, (int) (x[i + j] * id + 8.5f)), hi = Math.min(15, (int) (x[i + 16 + j] * id + 8.5f));
+                b.put((byte) (lo | hi << 4));
             }
         }
     }

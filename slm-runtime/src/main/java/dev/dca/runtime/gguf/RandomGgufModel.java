@@ -28,10 +28,19 @@ public final class RandomGgufModel {
 
     /**
      * @param folder holds {@code config.json} and {@code tokenizer.json} (optionally {@code tokenizer_config.json})
-     * @param type F32, F16, BF16 or Q8_0 for the matrices (norms stay F32, as llama.cpp writes them)
+     * @param type F32, F16, BF16, Q8_0 or Q4_0 for the matrices (norms stay F32, as llama.cpp writes them)
      * @param preTokenizer the {@code tokenizer.ggml.pre} name, e.g. {@code smollm}
      */
     public static void write(Path folder, GgmlType type, String preTokenizer, long seed, Path out) {
+        write(folder, name -> type, preTokenizer, seed, out);
+    }
+
+    /**
+     * {@link #write(Path, GgmlType, String, long, Path)} with each matrix's type chosen by its GGUF name (e.g.
+     * {@code blk.0.attn_v.weight}), the way llama.cpp's mixed quantizations (Q4_K_M ...) store some matrices in
+     * another type.
+     */
+    public static void write(Path folder, java.util.function.Function<String, GgmlType> typeOf, String preTokenizer, long seed, Path out) {
         JsonNode cfg = read(folder.resolve("config.json"));
         JsonNode tok = read(folder.resolve("tokenizer.json"));
         JsonNode tokCfg = Files.isRegularFile(folder.resolve("tokenizer_config.json"))
@@ -67,21 +76,21 @@ public final class RandomGgufModel {
         addTokenizer(w, tok, tokCfg, vocab, preTokenizer, folder);
 
         long[] kvShape = {(long) kvHeads * headDim, hidden};
-        w.addTensor("token_embd.weight", new long[] {vocab, hidden}, type, gaussian(seed, "token_embd.weight", vocab * hidden, std));
+        w.addTensor("token_embd.weight", new long[] {vocab, hidden}, typeOf.apply("token_embd.weight"), gaussian(seed, "token_embd.weight", vocab * hidden, std));
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             w.addTensor(p + "attn_norm.weight", new long[] {hidden}, GgmlType.F32, ones(hidden));
-            w.addTensor(p + "attn_q.weight", new long[] {(long) heads * headDim, hidden}, type, gaussian(seed, p + "attn_q", heads * headDim * hidden, std));
-            w.addTensor(p + "attn_k.weight", kvShape, type, gaussian(seed, p + "attn_k", kvHeads * headDim * hidden, std));
-            w.addTensor(p + "attn_v.weight", kvShape, type, gaussian(seed, p + "attn_v", kvHeads * headDim * hidden, std));
-            w.addTensor(p + "attn_output.weight", new long[] {hidden, (long) heads * headDim}, type, gaussian(seed, p + "attn_output", heads * headDim * hidden, std));
+            w.addTensor(p + "attn_q.weight", new long[] {(long) heads * headDim, hidden}, typeOf.apply(p + "attn_q.weight"), gaussian(seed, p + "attn_q", heads * headDim * hidden, std));
+            w.addTensor(p + "attn_k.weight", kvShape, typeOf.apply(p + "attn_k.weight"), gaussian(seed, p + "attn_k", kvHeads * headDim * hidden, std));
+            w.addTensor(p + "attn_v.weight", kvShape, typeOf.apply(p + "attn_v.weight"), gaussian(seed, p + "attn_v", kvHeads * headDim * hidden, std));
+            w.addTensor(p + "attn_output.weight", new long[] {hidden, (long) heads * headDim}, typeOf.apply(p + "attn_output.weight"), gaussian(seed, p + "attn_output", heads * headDim * hidden, std));
             w.addTensor(p + "ffn_norm.weight", new long[] {hidden}, GgmlType.F32, ones(hidden));
-            w.addTensor(p + "ffn_gate.weight", new long[] {ff, hidden}, type, gaussian(seed, p + "ffn_gate", ff * hidden, std));
-            w.addTensor(p + "ffn_up.weight", new long[] {ff, hidden}, type, gaussian(seed, p + "ffn_up", ff * hidden, std));
-            w.addTensor(p + "ffn_down.weight", new long[] {hidden, ff}, type, gaussian(seed, p + "ffn_down", ff * hidden, std));
+            w.addTensor(p + "ffn_gate.weight", new long[] {ff, hidden}, typeOf.apply(p + "ffn_gate.weight"), gaussian(seed, p + "ffn_gate", ff * hidden, std));
+            w.addTensor(p + "ffn_up.weight", new long[] {ff, hidden}, typeOf.apply(p + "ffn_up.weight"), gaussian(seed, p + "ffn_up", ff * hidden, std));
+            w.addTensor(p + "ffn_down.weight", new long[] {hidden, ff}, typeOf.apply(p + "ffn_down.weight"), gaussian(seed, p + "ffn_down", ff * hidden, std));
         }
         w.addTensor("output_norm.weight", new long[] {hidden}, GgmlType.F32, ones(hidden));
-        if (!tied) w.addTensor("output.weight", new long[] {vocab, hidden}, type, gaussian(seed, "output.weight", vocab * hidden, std));
+        if (!tied) w.addTensor("output.weight", new long[] {vocab, hidden}, typeOf.apply("output.weight"), gaussian(seed, "output.weight", vocab * hidden, std));
         w.write(out);
     }
 

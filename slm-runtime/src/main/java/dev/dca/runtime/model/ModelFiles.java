@@ -49,16 +49,20 @@ public interface ModelFiles extends AutoCloseable {
     }
 
     /**
-     * The tensor's GGUF Q8_0 blocks as stored (rows in canonical order: q/k un-interleaved like {@link #tensor}),
-     * or empty when it is not stored as Q8_0. Lets the engine keep Q8_0 weights quantized.
+     * The ggml type name a GGUF file stores the tensor in (e.g. {@code Q4_K}), read from its header; empty for
+     * formats whose bytes {@link #storedBytes} does not hand out, or an unknown tensor.
      */
-    default Optional<java.nio.ByteBuffer> q8_0(String canonicalName) {
+    default Optional<String> storedType(String canonicalName) {
         return Optional.empty();
     }
 
-    /** Whether {@link #q8_0} has the tensor's blocks (without reading them). */
-    default boolean storesQ8_0(String canonicalName) {
-        return false;
+    /**
+     * The tensor's bytes as stored, in {@link #storedType}'s layout (a private copy, rows in canonical order: q/k
+     * un-interleaved like {@link #tensor}); empty where {@link #storedType} is. Lets the engine keep quantized
+     * weights quantized.
+     */
+    default Optional<java.nio.ByteBuffer> storedBytes(String canonicalName) {
+        return Optional.empty();
     }
 
     /** Count of tensors per stored type, as in the file (e.g. {@code F32 -> 5, Q4_K -> 14}). */

@@ -18,13 +18,10 @@ final class VectorDecodeStep implements DecodeStep {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-    /** 16-bit little-endian values: BF16 weights, Q8_0's F16 scales. */
-    private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Weights w;
     private final DecodeMatMul matmul;
     private final int d, h, kv, g, hd, half, inter, vocab, qkvOut;
-    private final MemorySegment embed;
 
     VectorDecodeStep(Weights weights, DecodeMatMul matmul) {
         this.w = weights;
@@ -38,7 +35,6 @@ final class VectorDecodeStep implements DecodeStep {
         this.inter = weights.intermediate();
         this.vocab = weights.vocab();
         this.qkvOut = (h + 2 * kv) * hd;
-        this.embed = MemorySegment.ofBuffer(weights.embed());
     }
 
     @Override
@@ -47,20 +43,7 @@ final class VectorDecodeStep implements DecodeStep {
         float[] x = new float[rows * d];
         for (int r = 0; r < rows; r++) {
             if (tokens[r] < 0 || tokens[r] >= vocab) throw new IllegalArgumentException("token id " + tokens[r] + " outside the vocabulary (" + vocab + ")");
-            switch (w.format()) {
-                case F32 -> MemorySegment.copy(embed, FLOAT, (long) tokens[r] * d * Float.BYTES, x, r * d, d);
-                case BF16 -> {
-                    long at = (long) tokens[r] * d * 2;
-                    for (int i = 0; i < d; i++) x[r * d + i] = Bf16.widen(embed.get(BF16, at + 2L * i));
-                }
-                case Q8_0 -> {
-                    long at = (long) tokens[r] * (d / 32) * 34;
-                    for (int b = 0; b < d / 32; b++) {
-                        float scale = Float.float16ToFloat(embed.get(BF16, at + b * 34L));
-                        for (int i = 0; i < 32; i++) x[r * d + b * 32 + i] = scale * embed.get(ValueLayout.JAVA_BYTE, at + b * 34L + 2 + i);
-                    }
-                }
-            }
+            matmul.row(w.embed().type(), w.embed().data(), d, tokens[r], x, r * d);
         }
         float[] cos = new float[rows * half], sin = new float[rows * half];
         w.rope().fill(positions, cos, sin);
@@ -96,24 +79,34 @@ final class VectorDecodeStep implements DecodeStep {
                     attend(qkv, r * qkvOut + kh * g * hd, keys, values, head0, positions[r] + 1, att, (r * h + kh * g) * hd);
                 }
             });
-            add(x, mul(layer.o(), d, h * hd, att, rows, null));
+            add(x, mul(layer.o(), h * hd, att, rows));
             // SwiGLU MLP: down(silu(gate) * up)
             float[] gu = mul(layer.gateUp(), 2 * inter, d, rmsNorm(x, rows, d, layer.ffnNorm()), rows, null);
             float[] act = new float[rows * inter];
             for (int r = 0; r < rows; r++) silu(gu, r * 2 * inter, act, r * inter);
-            add(x, mul(layer.down(), d, inter, act, rows, null));
+            add(x, mul(layer.down(), inter, act, rows));
         }
         float[] last = new float[logitRows.length * d];
         for (int i = 0; i < logitRows.length; i++) System.arraycopy(x, logitRows[i] * d, last, i * d, d);
-        return mul(w.lmHead(), vocab, d, rmsNorm(last, logitRows.length, d, w.finalNorm()), logitRows.length, null);
+        return mul(w.lmHead(), d, rmsNorm(last, logitRows.length, d, w.finalNorm()), logitRows.length);
     }
 
-    private float[] mul(java.nio.ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
-        return switch (w.format()) {
-            case F32 -> matmul.multiply(weights, out, in, x, rows, bias);
-            case BF16 -> matmul.multiplyBf16(weights, out, in, x, rows, bias);
-            case Q8_0 -> matmul.multiplyQ8_0(weights, out, in, x, rows, bias);
-        };
+    private float[] mul(Matrix m, int in, float[] x, int rows) {
+        return matmul.multiply(m.type(), m.data(), m.rows(), in, x, rows, null);
+    }
+
+    /** x times parts whose outputs follow each other ([rows, out], out = the parts' rows), plus bias. */
+    private float[] mul(Matrix[] parts, int out, int in, float[] x, int rows, float[] bias) {
+        if (parts.length == 1) return matmul.multiply(parts[0].type(), parts[0].data(), out, in, x, rows, bias);
+        float[] y = new float[rows * out];
+        int at = 0;
+        for (Matrix p : parts) {
+            float[] part = matmul.multiply(p.type(), p.data(), p.rows(), in, x, rows,
+                    bias == null ? null : java.util.Arrays.copyOfRange(bias, at, at + p.rows()));
+            for (int r = 0; r < rows; r++) System.arraycopy(part, r * p.rows(), y, r * out + at, p.rows());
+            at += p.rows();
+        }
+        return y;
     }
 
     /** x * rsqrt(mean(x^2) + eps) * weight per row of n. */

@@ -1,5 +1,7 @@
 package dev.dca.runtime.engine;
 
+import dev.dca.runtime.gguf.GgmlType;
+import dev.dca.runtime.gguf.GgufDequantizer;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,13 +13,14 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DecodeMatMul}: {@code y = x W^T} for the rows of a decode step (one per sequence), with the JDK Vector API,
- * reading W in place (the engine's F32 tensors, or its BF16 copies) and splitting W's rows over {@link Workers}.
+ * {@link DecodeMatMul}: {@code y = x W^T} with the JDK Vector API, reading W in place in the format it is held in
+ * (the engine's F32 tensors, BF16 copies, or a GGUF file's blocks) and splitting W's rows over {@link Workers}.
  *
  * <p>Why by hand: PyTorch's CPU linear for 1-8 rows ran on one core at ~14 GB/s whatever its thread count
- * (measured, see docs/BENCHMARKS.md), while decoding is nothing but streaming the weights once per step. One input
- * row walks W in address order; several share each loaded weight vector through a 2 x 4 register tile. BF16 has no
- * PyTorch path at all here (DJL 0.35.1), so its kernel also serves prefill's many rows.
+ * (measured, see docs/BENCHMARKS.md), while decoding is nothing but streaming the weights once per step; and DJL
+ * 0.35.1's PyTorch has neither BF16 tensors nor quantized matmuls, so for those formats these kernels also serve
+ * prefill's many rows. One input row walks W in address order; several share widened weight rows through a 2 x 4
+ * register tile.
  *
  * <p>Found by {@link DecodeMatMul#vectorApi()}; needs Java 22+ and {@code --add-modules jdk.incubator.vector}, which
  * {@code ./dca} and the test setup pass.
@@ -29,14 +32,83 @@ final class VectorMatMul implements DecodeMatMul {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
+    /**
+     * One input row streams the weights once, with a kernel per format that meets x in registers (F32, BF16, Q8_0);
+     * other formats widen each row into L1 first. Several input rows go through {@link #widenedTiles}.
+     */
     @Override
-    public float[] multiply(ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
+    public float[] multiply(GgmlType type, ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
+        if (in % type.blockSize != 0) throw new IllegalArgumentException(type + " rows must hold whole blocks of " + type.blockSize + ", got " + in);
         MemorySegment w = MemorySegment.ofBuffer(weights);
-        if (rows == 1) return overRowRanges(out, 1, 4, bias, (y, r0, r1) -> {
+        if (type == GgmlType.BF16) return multiplyBf16(w, out, in, x, rows, bias);
+        if (rows > 1) {
+            return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> widenedTiles(out, in, x, rows, y, r0, r1,
+                    (r, dst, at) -> widen(type, w, in, r, dst, at)));
+        }
+        if (type == GgmlType.F32) return overRowRanges(out, 1, 4, bias, (y, r0, r1) -> {
             for (int r = r0; r < r1; r++) y[r] = f32Row(w, in, x, r);
         });
-        return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> widenedTiles(out, in, x, rows, y, r0, r1,
-                (r, dst, at) -> MemorySegment.copy(w, FLOAT_NATIVE, (long) r * in * Float.BYTES, dst, at, in)));
+        if (type == GgmlType.Q8_0 && Q8 != null) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
+            for (int r = r0; r < r1; r++) y[r] = q8Row(w, in, x, r);
+        });
+        return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
+            float[] row = new float[in];
+            for (int r = r0; r < r1; r++) {
+                widen(type, w, in, r, row, 0);
+                y[r] = dot(row, x, in);
+            }
+        });
+    }
+
+    @Override
+    public void row(GgmlType type, ByteBuffer weights, int in, int r, float[] dst, int at) {
+        MemorySegment w = MemorySegment.ofBuffer(weights);
+        if (type == GgmlType.BF16) {
+            for (int i = 0; i < in; i++) dst[at + i] = bf16(w, (long) r * in * 2, i);
+        } else {
+            widen(type, w, in, r, dst, at);
+        }
+    }
+
+    /**
+     * Row r of a matrix in {@code type} as F32 (natural order) into dst[at..]: vectorized for F32 and Q8_0, the
+     * reference dequantizer (scalar, exact ggml formulas) for every other ggml type.
+     */
+    private static void widen(GgmlType type, MemorySegment w, int in, int r, float[] dst, int at) {
+        if (type == GgmlType.F32) {
+            MemorySegment.copy(w, FLOAT_NATIVE, (long) r * in * Float.BYTES, dst, at, in);
+        } else if (type == GgmlType.Q8_0 && Q8 != null) {
+            widenQ8_0(w, in, r, dst, at);
+        } else {
+            int blocks = in / type.blockSize, bytes = blocks * type.typeSize;
+            Scratch s = SCRATCH.get().fit(bytes, in);
+            MemorySegment.copy(w, java.lang.foreign.ValueLayout.JAVA_BYTE, (long) r * bytes, s.bytes, 0, bytes);
+            GgufDequantizer.decode(type, s.bytes, blocks, s.floats);
+            System.arraycopy(s.floats, 0, dst, at, in);
+        }
+    }
+
+    /** A thread's buffers for {@link #widen} through the dequantizer (one row's bytes and values), grown on demand. */
+    private static final class Scratch {
+        byte[] bytes = new byte[0];
+        float[] floats = new float[0];
+
+        Scratch fit(int nBytes, int nFloats) {
+            if (bytes.length < nBytes) bytes = new byte[nBytes];
+            if (floats.length < nFloats) floats = new float[nFloats];
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static float dot(float[] a, float[] b, int n) {
+        int bound = F.loopBound(n);
+        FloatVector acc = FloatVector.zero(F);
+        for (int i = 0; i < bound; i += LANES) acc = FloatVector.fromArray(F, a, i).fma(FloatVector.fromArray(F, b, i), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int i = bound; i < n; i++) s += a[i] * b[i];
+        return s;
     }
 
     private static final java.lang.foreign.ValueLayout.OfFloat FLOAT_NATIVE = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
@@ -139,9 +211,7 @@ final class VectorMatMul implements DecodeMatMul {
      * even and odd elements once, so the inner loop is a load, a shift, a mask and two FMAs per 2 x LANES weights:
      * half the memory traffic of F32 at about the same instruction count.
      */
-    @Override
-    public float[] multiplyBf16(ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
-        MemorySegment w = MemorySegment.ofBuffer(weights);
+    private static float[] multiplyBf16(MemorySegment w, int out, int in, float[] x, int rows, float[] bias) {
         int pairs = in / 2;
         if (rows == 1) {
             float[] even = new float[pairs], odd = new float[pairs];
@@ -213,28 +283,6 @@ final class VectorMatMul implements DecodeMatMul {
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
     private static final int Q8_BLOCK_BYTES = 34;
 
-    @Override
-    public boolean hasQ8_0() {
-        return Q8 != null;
-    }
-
-    /**
-     * Q8_0 read as stored (1.06 bytes per weight): per block the int8 lanes widen to F32 vectors that meet x, and
-     * the block's sum is scaled once. A dequantized Q8_0 weight (F16 scale x int8) is exact in F32, so this
-     * computes the same products as the F32 path over dequantized weights; only the summation order differs.
-     */
-    @Override
-    public float[] multiplyQ8_0(ByteBuffer weights, int out, int in, float[] x, int rows, float[] bias) {
-        if (Q8 == null) throw new IllegalStateException("no Q8_0 kernel for " + LANES + "-lane vectors");
-        if (in % 32 != 0) throw new IllegalArgumentException("Q8_0 rows must hold whole blocks of 32, got " + in);
-        MemorySegment w = MemorySegment.ofBuffer(weights);
-        if (rows == 1) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
-            for (int r = r0; r < r1; r++) y[r] = q8Row(w, in, x, r);
-        });
-        return overRowRanges(out, rows, 2, bias, (y, r0, r1) -> widenedTiles(out, in, x, rows, y, r0, r1,
-                (r, dst, at) -> widenQ8_0(w, in, r, dst, at)));
-    }
-
     /** Q8_0 row r as F32 into dst[at..]: scale x int8, exact in F32. */
     private static void widenQ8_0(MemorySegment w, int in, int r, float[] dst, int at) {
         int blocks = in / 32, parts = 32 / LANES;
@@ -249,7 +297,11 @@ final class VectorMatMul implements DecodeMatMul {
         }
     }
 
-    /** Weight row r . x: each block's int8 lanes widen to F32 vectors that meet x; the block's sum is scaled once. */
+    /**
+     * Q8_0 weight row r . x, read as stored (1.06 bytes per weight): each block's int8 lanes widen to F32 vectors that
+     * meet x, and the block's sum is scaled once. A dequantized Q8_0 weight (F16 scale x int8) is exact in F32, so
+     * this computes the products of the F32 path over dequantized weights; only the summation order differs.
+     */
     private static float q8Row(MemorySegment w, int in, float[] x, int r) {
         int blocks = in / 32, parts = 32 / LANES;
         long o = (long) r * blocks * Q8_BLOCK_BYTES;

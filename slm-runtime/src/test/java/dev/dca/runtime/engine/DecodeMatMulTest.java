@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.dca.runtime.gguf.GgmlType;
+import dev.dca.runtime.gguf.GgufDequantizer;
 import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 class DecodeMatMulTest {
@@ -65,9 +69,9 @@ class DecodeMatMulTest {
                 wb.putShort(2 * i, b);
                 w[i] = Bf16.widen(b);
             }
-            for (int rows : new int[] {1, 2, 5, 8, 13}) check(w, out, in, rows, r, x -> k.multiplyBf16(wb, out, in, x, rows, null));
+            for (int rows : new int[] {1, 2, 5, 8, 13}) check(w, out, in, rows, r, x -> k.multiply(GgmlType.BF16, wb, out, in, x, rows, null));
+            checkRows(k, GgmlType.BF16, wb, w, out, in);
         }
-        assumeTrue(k.hasQ8_0(), "no Q8_0 kernel for this CPU's vector width");
         for (int[] size : new int[][] {{1, 32}, {5, 64}, {130, 576}}) {
             int out = size[0], in = size[1];
             float[] w = new float[out * in];
@@ -81,7 +85,60 @@ class DecodeMatMulTest {
                     w[block * 32 + i] = Float.float16ToFloat(scale) * q;
                 }
             }
-            for (int rows : new int[] {1, 3, 8, 11}) check(w, out, in, rows, r, x -> k.multiplyQ8_0(wb, out, in, x, rows, null));
+            for (int rows : new int[] {1, 3, 8, 11}) check(w, out, in, rows, r, x -> k.multiply(GgmlType.Q8_0, wb, out, in, x, rows, null));
+            checkRows(k, GgmlType.Q8_0, wb, w, out, in);
+        }
+    }
+
+    /**
+     * Every other ggml type a GGUF may store, held as stored: random blocks (scales kept finite), against the
+     * reference dequantizer's values; any row count, several row blocks of the multi-row path.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    void multiplies_weights_held_as_stored_like_the_reference_dequantizer(GgmlType type) {
+        DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
+        assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        Random r = new Random(type.ordinal());
+        int in = type.blockSize == 1 ? 37 : 2 * Math.max(256, type.blockSize), out = 67;
+        byte[] bytes = new byte[out * in / type.blockSize * type.typeSize];
+        r.nextBytes(bytes);
+        if (type == GgmlType.F16) {
+            for (int i = 0; i < out * in; i++) { short h = Float.floatToFloat16((float) r.nextGaussian()); bytes[2 * i] = (byte) h; bytes[2 * i + 1] = (byte) (h >> 8); }
+        } else {
+            for (int b = 0; b < bytes.length / type.typeSize; b++) saneScales(type, bytes, b * type.typeSize, r);
+        }
+        ByteBuffer wb = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.LITTLE_ENDIAN).put(bytes).flip();
+        float[] w = GgufDequantizer.dequantize(type, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), out * in);
+        for (float v : w) assertThat(Float.isFinite(v)).isTrue();
+        for (int rows : new int[] {1, 2, 8, 9}) check(w, out, in, rows, r, x -> k.multiply(type, wb, out, in, x, rows, null));
+        checkRows(k, type, wb, w, out, in);
+    }
+
+    /** The F16 scales of a block (where ggml puts them) set to small finite values: random bits may be NaN. */
+    private static void saneScales(GgmlType type, byte[] b, int o, Random r) {
+        int[] at = switch (type) {
+            case Q4_0, Q5_0 -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            default -> throw new IllegalArgumentException(type.name());
+        };
+        for (int a : at) {
+            short h = Float.floatToFloat16((float) (r.nextDouble() / 16));
+            b[o + a] = (byte) h;
+            b[o + a + 1] = (byte) (h >> 8);
+        }
+    }
+
+    /** {@link DecodeMatMul#row} (the embedding lookup) gives each row's values exactly. */
+    private static void checkRows(DecodeMatMul k, GgmlType type, ByteBuffer wb, float[] w, int out, int in) {
+        for (int row : new int[] {0, out / 2, out - 1}) {
+            float[] got = new float[in + 3];
+            k.row(type, wb, in, row, got, 3);
+            assertThat(java.util.Arrays.copyOfRange(got, 3, in + 3)).as("%s row %d", type, row)
+                    .containsExactly(java.util.Arrays.copyOfRange(w, row * in, (row + 1) * in));
         }
     }
 

@@ -9,7 +9,13 @@ import ai.djl.ndarray.NDManager;
 import dev.dca.runtime.ModelLoader;
 import dev.dca.runtime.model.ModelConfig;
 import dev.dca.runtime.model.ModelFiles;
+import dev.dca.runtime.gguf.GgmlType;
+import dev.dca.runtime.gguf.RandomGgufModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,22 +29,56 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DecodeStepTest {
 
     /**
-     * BF16 and Q8_0 weights run every pass in Java, prefill chunks included. A file held in its own format loses
-     * nothing (a BF16 value, or a Q8_0 scale times its int8, is exact in F32), so the logits must equal PyTorch's F32
+     * Weights held as BF16 or as the GGUF file stores them run every pass in Java, prefill chunks included. A file
+     * held in its own format loses nothing (a BF16 value, a Q8_0 scale times its int8, a Q4_K or Q6_K weight decoded
+     * by ggml's formula: each is the same F32 the dequantizer gives PyTorch), so the logits must equal PyTorch's F32
      * pass over the same dequantized values to float rounding; an F32 file rounded to BF16 may move them by ~2^-9
      * relative per weight, a few tenths of a percent in the logits.
      */
     @ParameterizedTest
     @CsvSource({"models/tiny-random-llama/hf-bf16, BF16, 1e-4", "models/tiny-random-llama/tiny-random-llama-BF16.gguf, BF16, 1e-4",
-            "models/tiny-arch/qwen3-hf, BF16, 2e-2", "models/tiny-random-llama/tiny-random-llama-Q8_0.gguf, Q8_0, 1e-4"})
-    void weights_held_in_bf16_or_q8_0_compute_what_pytorch_computes_from_the_same_values(String fixture, DecodeStep.Format held, double tolerance) {
-        assumeTrue(held == DecodeStep.Format.BF16 ? LlamaDecoder.javaKernels() : LlamaDecoder.q8_0Kernels(),
-                "no Java kernels for " + held + " in this JVM (Java 21, no --add-modules jdk.incubator.vector, or vectors under 256 bits)");
-        try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
+            "models/tiny-arch/qwen3-hf, BF16, 2e-2", "models/tiny-random-llama/tiny-random-llama-Q8_0.gguf, STORED, 1e-4",
+            "models/tiny-random-llama/tiny-random-llama-Q4_K.gguf, STORED, 1e-4", "models/tiny-random-llama/tiny-random-llama-Q6_K.gguf, STORED, 1e-4",
+            "models/tiny-random-llama/tiny-random-llama-Q4_0.gguf, STORED, 1e-4", "models/tiny-random-llama/tiny-random-llama-BF16.gguf, STORED, 1e-4",
+            "models/tiny-arch/qwen2-F32.gguf, STORED, 1e-4"})
+    void weights_held_in_bf16_or_as_stored_compute_what_pytorch_computes_from_the_same_values(String fixture, DecodeStep.Hold held, double tolerance) {
+        assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        compareWithPyTorch(EngineFixtures.require(fixture), held, tolerance);
+    }
+
+    /**
+     * A GGUF whose matrices come in several types, as llama.cpp's mixed quantizations store them: q and k in Q8_0
+     * but v in F16 (so q/k/v are held as two parts), gate Q8_0 and up F16, the output projection BF16, down F32.
+     */
+    @Test
+    void a_gguf_of_mixed_types_is_held_as_stored_part_by_part(@TempDir Path dir) throws Exception {
+        assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        Path smol = EngineFixtures.require("tokenizers/SmolLM2-135M-Instruct");
+        Path folder = Files.createDirectories(dir.resolve("tiny"));
+        Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        Files.writeString(folder.resolve("config.json"), """
+                {"hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2,
+                 "intermediate_size": 96, "vocab_size": 49152, "initializer_range": 0.1, "tie_word_embeddings": true}""");
+        Path gguf = dir.resolve("mixed.gguf");
+        RandomGgufModel.write(folder, name -> name.contains("attn_v") || name.contains("ffn_up") ? GgmlType.F16
+                : name.contains("attn_output") ? GgmlType.BF16 : name.contains("ffn_down") ? GgmlType.F32 : GgmlType.Q8_0, "smollm", 5, gguf);
+        try (ModelFiles files = ModelLoader.open(gguf); NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            LlamaWeights w = LlamaWeights.load(files, manager, DecodeStep.Hold.STORED);
+            assertThat(w.heldLayers[0].qkv()).extracting(DecodeStep.Matrix::type).containsExactly(GgmlType.Q8_0, GgmlType.F16);
+            assertThat(w.heldLayers[0].qkv()).extracting(DecodeStep.Matrix::rows).containsExactly(64 + 32, 32);
+            assertThat(w.heldLayers[0].gateUp()).extracting(DecodeStep.Matrix::type).containsExactly(GgmlType.Q8_0, GgmlType.F16);
+            assertThat(w.heldTypes()).containsExactlyInAnyOrder(GgmlType.Q8_0, GgmlType.F16, GgmlType.BF16, GgmlType.F32);
+        }
+        compareWithPyTorch(gguf, DecodeStep.Hold.STORED, 1e-4);
+    }
+
+    private static void compareWithPyTorch(Path model, DecodeStep.Hold held, double tolerance) {
+        String fixture = model.getFileName().toString();
+        try (ModelFiles files = ModelLoader.open(model);
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ModelConfig c = files.config();
             LlamaDecoder kernels = new LlamaDecoder(c, LlamaWeights.load(files, manager, held), false);
-            LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DecodeStep.Format.F32), false);
+            LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DecodeStep.Hold.F32), false);
             assertThat(kernels.held()).isEqualTo(held);
             KvCache a = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
             KvCache b = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
@@ -85,7 +125,7 @@ class DecodeStepTest {
         try (ModelFiles files = ModelLoader.open(EngineFixtures.require(fixture));
              NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ModelConfig c = files.config();
-            LlamaWeights weights = LlamaWeights.load(files, manager, DecodeStep.Format.F32);
+            LlamaWeights weights = LlamaWeights.load(files, manager, DecodeStep.Hold.F32);
             LlamaDecoder kernels = new LlamaDecoder(c, weights, true), torch = new LlamaDecoder(c, weights, false);
             assertThat(kernels.hasJavaDecodeStep()).as("the Java step is what this test checks").isTrue();
             assertThat(torch.hasJavaDecodeStep()).isFalse();

@@ -44,6 +44,24 @@ class GgufWriterTest {
     }
 
     @Test
+    void q4_0RoundTripsWithinHalfAStepPerBlock() {
+        Random r = new Random(9);
+        float[] x = TinyGguf.random(r, 32 * 64);
+        for (int i = 64; i < 96; i++) x[i] = 0;
+        float[] y = GgufDequantizer.dequantize(GgmlType.Q4_0, ByteBuffer.wrap(GgufWriter.encode(GgmlType.Q4_0, x)).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        for (int b = 0; b < x.length; b += 32) {
+            float max = 0;
+            for (int j = 0; j < 32; j++) if (Math.abs(x[b + j]) > Math.abs(max)) max = x[b + j];
+            // d = max / -8 stored as f16: the extreme value maps to q = 0 (exactly -8 d), the rest round to the nearest
+            // step, except that q stops at 15 (+7 d), so values near -max are off by up to one step
+            float d = Math.abs(max / 8), d16 = Math.abs(Float.float16ToFloat(Float.floatToFloat16(max / -8)));
+            float bound = d + 8 * Math.abs(d16 - d) + 1e-7f;
+            for (int j = 0; j < 32; j++) assertThat(y[b + j]).as("block %d value %d", b / 32, j).isCloseTo(x[b + j], within(bound));
+        }
+        for (int i = 64; i < 96; i++) assertThat(y[i]).isZero();
+    }
+
+    @Test
     void q8_0MatchesTheReferenceRounding() {
         // amax 127 → d = 1 exactly; then q = roundf(x): halves round away from zero
         float[] x = new float[32];
