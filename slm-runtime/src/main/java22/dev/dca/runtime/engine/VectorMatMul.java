@@ -51,6 +51,9 @@ final class VectorMatMul implements DecodeMatMul {
         if (type == GgmlType.Q8_0 && Q8 != null) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
             for (int r = r0; r < r1; r++) y[r] = q8Row(w, in, x, r);
         });
+        if (type == GgmlType.Q4_0 && NIBBLE_KERNELS) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
+            for (int r = r0; r < r1; r++) y[r] = q4Row(w, in, x, r);
+        });
         return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
             float[] row = new float[in];
             for (int r = r0; r < r1; r++) {
@@ -79,12 +82,129 @@ final class VectorMatMul implements DecodeMatMul {
             MemorySegment.copy(w, FLOAT_NATIVE, (long) r * in * Float.BYTES, dst, at, in);
         } else if (type == GgmlType.Q8_0 && Q8 != null) {
             widenQ8_0(w, in, r, dst, at);
+        } else if (NIBBLE_KERNELS && type == GgmlType.Q4_0) {
+            widenQ4_0(w, in, r, dst, at);
+        } else if (NIBBLE_KERNELS && type == GgmlType.Q4_K) {
+            widenQ4_K(w, in, r, dst, at);
+        } else if (NIBBLE_KERNELS && type == GgmlType.Q6_K) {
+            widenQ6_K(w, in, r, dst, at);
         } else {
             int blocks = in / type.blockSize, bytes = blocks * type.typeSize;
             Scratch s = SCRATCH.get().fit(bytes, in);
             MemorySegment.copy(w, java.lang.foreign.ValueLayout.JAVA_BYTE, (long) r * bytes, s.bytes, 0, bytes);
             GgufDequantizer.decode(type, s.bytes, blocks, s.floats);
             System.arraycopy(s.floats, 0, dst, at, in);
+        }
+    }
+
+    /** 16 and 32 int8 lanes, widened to F32 vectors part by part; used when F32 vectors have 4 to 16 lanes. */
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128, B256 = ByteVector.SPECIES_256;
+    private static final boolean NIBBLE_KERNELS = LANES >= 4 && LANES <= 16;
+
+    /**
+     * Q4_0 row r as F32 into dst[at..], ggml's values exactly ((q - 8) x d, a small integer times an F16 scale):
+     * per block of 32, byte j holds element j (low nibble) and j + 16 (high nibble).
+     */
+    private static void widenQ4_0(MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 32, parts = 16 / LANES;
+        long o = (long) r * blocks * 18;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 18;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo));
+            ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8), hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            int y = at + b * 32;
+            for (int p = 0; p < parts; p++) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, y + p * LANES);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, y + 16 + p * LANES);
+            }
+        }
+    }
+
+    /** Q4_0 weight row r . x read as stored (0.56 bytes per weight): per block, sum (q - 8) x, then times the scale. */
+    private static float q4Row(MemorySegment w, int in, float[] x, int r) {
+        int blocks = in / 32, parts = 16 / LANES;
+        long o = (long) r * blocks * 18;
+        FloatVector a = FloatVector.zero(F);
+        for (long lb = 0; lb < blocks; lb++) {
+            long bo = o + lb * 18;
+            ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8), hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            FloatVector s0 = FloatVector.zero(F), s1 = s0;
+            int x0 = (int) lb * 32;
+            for (int p = 0; p < parts; p++) {
+                s0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + p * LANES), s0);
+                s1 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + 16 + p * LANES), s1);
+            }
+            a = s0.add(s1).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, bo))), a);
+        }
+        return a.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q4_K row r as F32 into dst[at..] (ggml's {@code dequantize_row_q4_K}, same rounding: d x scale x q, then minus
+     * dmin x min): per super-block of 256, 32 bytes hold 64 values, low nibbles the first 32, high nibbles the next,
+     * each 32 with its own 6-bit scale and min.
+     */
+    private static void widenQ4_K(MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 256, parts = 32 / LANES;
+        long o = (long) r * blocks * 144;
+        byte[] sc = new byte[12];
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 144;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 2));
+            MemorySegment.copy(w, java.lang.foreign.ValueLayout.JAVA_BYTE, bo + 4, sc, 0, 12);
+            for (int j = 0; j < 4; j++) {
+                ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector lo = q.and((byte) 0x0F), hi = q.lanewise(VectorOperators.LSHR, 4);
+                float d1 = d * scaleK4(sc, 2 * j), m1 = min * minK4(sc, 2 * j);
+                float d2 = d * scaleK4(sc, 2 * j + 1), m2 = min * minK4(sc, 2 * j + 1);
+                int y = at + b * 256 + 64 * j;
+                for (int p = 0; p < parts; p++) {
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d1).sub(m1).intoArray(dst, y + p * LANES);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d2).sub(m2).intoArray(dst, y + 32 + p * LANES);
+                }
+            }
+        }
+    }
+
+    /** ggml's get_scale_min_k4: the j-th of 8 (scale, min) 6-bit pairs packed in 12 bytes. */
+    private static int scaleK4(byte[] s, int j) {
+        return j < 4 ? s[j] & 63 : (s[j + 4] & 0xF) | ((s[j - 4] & 0xFF) >> 6) << 4;
+    }
+
+    private static int minK4(byte[] s, int j) {
+        return j < 4 ? s[j + 4] & 63 : ((s[j + 4] & 0xFF) >> 4) | ((s[j] & 0xFF) >> 6) << 4;
+    }
+
+    /**
+     * Q6_K row r as F32 into dst[at..] (ggml's {@code dequantize_row_q6_K}, same rounding: (d x scale) x q): per
+     * 128 values, 64 bytes of low nibbles and 32 of 2-bit high parts give four runs of 32, each 16 with an int8 scale.
+     */
+    private static void widenQ6_K(MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 256, parts = 32 / LANES, perScale = 16 / LANES;
+        long o = (long) r * blocks * 210;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 210;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 208));
+            for (int n = 0; n < 2; n++) {
+                long ql = bo + 64L * n, qh = bo + 128 + 32L * n, sc = bo + 192 + 8L * n;
+                ByteVector l0 = ByteVector.fromMemorySegment(B256, w, ql, ByteOrder.LITTLE_ENDIAN);
+                ByteVector l1 = ByteVector.fromMemorySegment(B256, w, ql + 32, ByteOrder.LITTLE_ENDIAN);
+                ByteVector h = ByteVector.fromMemorySegment(B256, w, qh, ByteOrder.LITTLE_ENDIAN);
+                ByteVector[] q = {
+                    l0.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
+                    l1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
+                    l0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
+                    l1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32)};
+                int y = at + b * 256 + 128 * n;
+                for (int k = 0; k < 4; k++) {
+                    for (int p = 0; p < parts; p++) {
+                        float ds = d * w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, sc + p / perScale + 2L * k);
+                        ((FloatVector) q[k].convertShape(VectorOperators.B2F, F, p)).mul(ds).intoArray(dst, y + 32 * k + p * LANES);
+                    }
+                }
+            }
         }
     }
 
