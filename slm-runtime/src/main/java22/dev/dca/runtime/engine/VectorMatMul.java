@@ -54,6 +54,14 @@ final class VectorMatMul implements DecodeMatMul {
         if (type == GgmlType.Q4_0 && NIBBLE_KERNELS) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
             for (int r = r0; r < r1; r++) y[r] = q4Row(w, in, x, r);
         });
+        if (type == GgmlType.Q4_K && NIBBLE_KERNELS) {
+            float[] sums = new float[in / 32]; // sum of x over each run of 32: what every min multiplies
+            for (int i = 0; i < in; i++) sums[i / 32] += x[i];
+            return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
+                byte[] sc = new byte[12];
+                for (int r = r0; r < r1; r++) y[r] = q4kRow(w, in, x, sums, sc, r);
+            });
+        }
         return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
             float[] row = new float[in];
             for (int r = r0; r < r1; r++) {
@@ -166,6 +174,36 @@ final class VectorMatMul implements DecodeMatMul {
                 }
             }
         }
+    }
+
+    /**
+     * Q4_K weight row r . x read as stored (0.56 bytes per weight): per run of 32, d1 x sum(q x) - m1 x sum(x), the
+     * sums of x given.
+     */
+    private static float q4kRow(MemorySegment w, int in, float[] x, float[] sums, byte[] sc, int r) {
+        int blocks = in / 256, parts = 32 / LANES;
+        long o = (long) r * blocks * 144;
+        FloatVector a = FloatVector.zero(F);
+        float mins = 0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 144;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 2));
+            MemorySegment.copy(w, java.lang.foreign.ValueLayout.JAVA_BYTE, bo + 4, sc, 0, 12);
+            for (int j = 0; j < 4; j++) {
+                ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector lo = q.and((byte) 0x0F), hi = q.lanewise(VectorOperators.LSHR, 4);
+                int x0 = b * 256 + 64 * j;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0;
+                for (int p = 0; p < parts; p++) {
+                    s0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + p * LANES), s0);
+                    s1 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + 32 + p * LANES), s1);
+                }
+                a = s0.fma(FloatVector.broadcast(F, d * scaleK4(sc, 2 * j)), a);
+                a = s1.fma(FloatVector.broadcast(F, d * scaleK4(sc, 2 * j + 1)), a);
+                mins += min * minK4(sc, 2 * j) * sums[x0 / 32] + min * minK4(sc, 2 * j + 1) * sums[x0 / 32 + 1];
+            }
+        }
+        return a.reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /** ggml's get_scale_min_k4: the j-th of 8 (scale, min) 6-bit pairs packed in 12 bytes. */
