@@ -54,6 +54,9 @@ final class VectorMatMul implements DecodeMatMul {
         if (type == GgmlType.Q4_0 && NIBBLE_KERNELS) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
             for (int r = r0; r < r1; r++) y[r] = q4Row(w, in, x, r);
         });
+        if (type == GgmlType.Q6_K && NIBBLE_KERNELS) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
+            for (int r = r0; r < r1; r++) y[r] = q6kRow(w, in, x, r);
+        });
         if (type == GgmlType.Q4_K && NIBBLE_KERNELS) {
             float[] sums = new float[in / 32]; // sum of x over each run of 32: what every min multiplies
             for (int i = 0; i < in; i++) sums[i / 32] += x[i];
@@ -226,15 +229,8 @@ final class VectorMatMul implements DecodeMatMul {
             long bo = o + (long) b * 210;
             float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 208));
             for (int n = 0; n < 2; n++) {
-                long ql = bo + 64L * n, qh = bo + 128 + 32L * n, sc = bo + 192 + 8L * n;
-                ByteVector l0 = ByteVector.fromMemorySegment(B256, w, ql, ByteOrder.LITTLE_ENDIAN);
-                ByteVector l1 = ByteVector.fromMemorySegment(B256, w, ql + 32, ByteOrder.LITTLE_ENDIAN);
-                ByteVector h = ByteVector.fromMemorySegment(B256, w, qh, ByteOrder.LITTLE_ENDIAN);
-                ByteVector[] q = {
-                    l0.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
-                    l1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
-                    l0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
-                    l1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32)};
+                long sc = bo + 192 + 8L * n;
+                ByteVector[] q = q6Values(w, bo, n);
                 int y = at + b * 256 + 128 * n;
                 for (int k = 0; k < 4; k++) {
                     for (int p = 0; p < parts; p++) {
@@ -244,6 +240,45 @@ final class VectorMatMul implements DecodeMatMul {
                 }
             }
         }
+    }
+
+    /** The four runs of 32 values (q - 32, in -32..31) of half {@code n} of the Q6_K super-block at {@code bo}. */
+    private static ByteVector[] q6Values(MemorySegment w, long bo, int n) {
+        long ql = bo + 64L * n, qh = bo + 128 + 32L * n;
+        ByteVector l0 = ByteVector.fromMemorySegment(B256, w, ql, ByteOrder.LITTLE_ENDIAN);
+        ByteVector l1 = ByteVector.fromMemorySegment(B256, w, ql + 32, ByteOrder.LITTLE_ENDIAN);
+        ByteVector h = ByteVector.fromMemorySegment(B256, w, qh, ByteOrder.LITTLE_ENDIAN);
+        return new ByteVector[] {
+            l0.and((byte) 0x0F).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
+            l1.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
+            l0.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32),
+            l1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32)};
+    }
+
+    /** Q6_K weight row r . x read as stored (0.82 bytes per weight): per 16 values, sum(q x) times d x scale. */
+    private static float q6kRow(MemorySegment w, int in, float[] x, int r) {
+        int blocks = in / 256, perScale = 16 / LANES;
+        long o = (long) r * blocks * 210;
+        FloatVector a = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 210;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 208));
+            for (int n = 0; n < 2; n++) {
+                long sc = bo + 192 + 8L * n;
+                ByteVector[] q = q6Values(w, bo, n);
+                int x0 = b * 256 + 128 * n;
+                for (int k = 0; k < 4; k++) {
+                    for (int half = 0; half < 2; half++) {
+                        FloatVector s = FloatVector.zero(F);
+                        for (int p = half * perScale; p < (half + 1) * perScale; p++) {
+                            s = ((FloatVector) q[k].convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + 32 * k + p * LANES), s);
+                        }
+                        a = s.fma(FloatVector.broadcast(F, d * w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, sc + half + 2L * k)), a);
+                    }
+                }
+            }
+        }
+        return a.reduceLanes(VectorOperators.ADD);
     }
 
     /** A thread's buffers for {@link #widen} through the dequantizer (one row's bytes and values), grown on demand. */
