@@ -163,22 +163,40 @@ final class BlockKernels {
     private static void widenQ4_K(MemorySegment w, int in, int r, float[] dst, int at) {
         int blocks = in / 256, parts = 32 / LANES;
         long o = (long) r * blocks * 144;
-        byte[] sc = new byte[12];
+        float[] ds = new float[8], ms = new float[8];
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * 144;
-            float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 2));
-            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, bo + 4, sc, 0, 12);
+            q4kScales(w, bo, ds, ms);
             for (int j = 0; j < 4; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, ByteOrder.LITTLE_ENDIAN);
                 ByteVector lo = q.and((byte) 0x0F), hi = q.lanewise(VectorOperators.LSHR, 4);
-                float d1 = d * scaleK4(sc, 2 * j), m1 = min * minK4(sc, 2 * j);
-                float d2 = d * scaleK4(sc, 2 * j + 1), m2 = min * minK4(sc, 2 * j + 1);
                 int y = at + b * 256 + 64 * j;
                 for (int p = 0; p < parts; p++) {
-                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d1).sub(m1).intoArray(dst, y + p * LANES);
-                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d2).sub(m2).intoArray(dst, y + 32 + p * LANES);
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(ds[2 * j]).sub(ms[2 * j]).intoArray(dst, y + p * LANES);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(ds[2 * j + 1]).sub(ms[2 * j + 1]).intoArray(dst, y + 32 + p * LANES);
                 }
             }
+        }
+    }
+
+    /**
+     * The Q4_K super-block at {@code bo}: its 8 runs' d x scale into ds and dmin x min into ms (ggml's
+     * {@code get_scale_min_k4}: 8 pairs of 6-bit values packed in 12 bytes).
+     */
+    private static void q4kScales(MemorySegment w, long bo, float[] ds, float[] ms) {
+        float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 2));
+        for (int j = 0; j < 8; j++) {
+            int sc, m;
+            if (j < 4) {
+                sc = w.get(ValueLayout.JAVA_BYTE, bo + 4 + j) & 63;
+                m = w.get(ValueLayout.JAVA_BYTE, bo + 8 + j) & 63;
+            } else {
+                int lowBits = w.get(ValueLayout.JAVA_BYTE, bo + 8 + j) & 0xFF;
+                sc = (lowBits & 0xF) | ((w.get(ValueLayout.JAVA_BYTE, bo + j) & 0xFF) >> 6) << 4;
+                m = (lowBits >> 4) | ((w.get(ValueLayout.JAVA_BYTE, bo + 4 + j) & 0xFF) >> 6) << 4;
+            }
+            ds[j] = d * sc;
+            ms[j] = min * m;
         }
     }
 
@@ -187,15 +205,14 @@ final class BlockKernels {
      * sums of x given.
      */
     private static float q4kRow(MemorySegment w, int in, float[] x, float[] sums, int r) {
-        byte[] sc = new byte[12];
         int blocks = in / 256, parts = 32 / LANES;
         long o = (long) r * blocks * 144;
         FloatVector a = FloatVector.zero(F);
         float mins = 0;
+        float[] ds = new float[8], ms = new float[8];
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * 144;
-            float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 2));
-            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, bo + 4, sc, 0, 12);
+            q4kScales(w, bo, ds, ms);
             for (int j = 0; j < 4; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, ByteOrder.LITTLE_ENDIAN);
                 ByteVector lo = q.and((byte) 0x0F), hi = q.lanewise(VectorOperators.LSHR, 4);
@@ -205,21 +222,12 @@ final class BlockKernels {
                     s0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + p * LANES), s0);
                     s1 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + 32 + p * LANES), s1);
                 }
-                a = s0.fma(FloatVector.broadcast(F, d * scaleK4(sc, 2 * j)), a);
-                a = s1.fma(FloatVector.broadcast(F, d * scaleK4(sc, 2 * j + 1)), a);
-                mins += min * minK4(sc, 2 * j) * sums[x0 / 32] + min * minK4(sc, 2 * j + 1) * sums[x0 / 32 + 1];
+                a = s0.fma(FloatVector.broadcast(F, ds[2 * j]), a);
+                a = s1.fma(FloatVector.broadcast(F, ds[2 * j + 1]), a);
+                mins += ms[2 * j] * sums[x0 / 32] + ms[2 * j + 1] * sums[x0 / 32 + 1];
             }
         }
         return a.reduceLanes(VectorOperators.ADD) - mins;
-    }
-
-    /** ggml's get_scale_min_k4: the j-th of 8 (scale, min) 6-bit pairs packed in 12 bytes. */
-    private static int scaleK4(byte[] s, int j) {
-        return j < 4 ? s[j] & 63 : (s[j + 4] & 0xF) | ((s[j - 4] & 0xFF) >> 6) << 4;
-    }
-
-    private static int minK4(byte[] s, int j) {
-        return j < 4 ? s[j + 4] & 63 : ((s[j + 4] & 0xFF) >> 4) | ((s[j] & 0xFF) >> 6) << 4;
     }
 
     /**
