@@ -56,7 +56,11 @@ class GgufFuzzTest {
             }
             Files.write(f, b);
             try (GgufModelFiles m = GgufModelFiles.open(f)) {
-                for (String n : m.tensorNames()) m.tensor(n);
+                for (String n : m.tensorNames()) {
+                    m.tensor(n);
+                    m.storedType(n).orElseThrow();
+                    m.storedBytes(n).orElseThrow(); // what the engine holds as stored
+                }
                 m.storedTensorTypes();
                 m.stopTokenIds();
                 m.tokenizer().ifPresent(t -> t.encode("Once upon a time", true));
