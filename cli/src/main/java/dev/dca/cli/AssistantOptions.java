@@ -30,7 +30,7 @@ final class AssistantOptions {
     String device;
 
     @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
-            description = "Weights in memory: auto (BF16 files stay BF16, all-Q8_0 GGUF stays Q8_0), f32 or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
+            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized, PyTorch) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
     String compute;
 
     Effort effort() {

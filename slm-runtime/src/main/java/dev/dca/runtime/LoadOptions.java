@@ -4,9 +4,10 @@ package dev.dca.runtime;
  * How to load a model.
  *
  * @param device {@code cpu}, {@code gpu} or {@code auto} (GPU when the engine has one)
- * @param dtype how the weights are held: {@code auto} (BF16 files stay BF16 where the Java kernels run, everything
- *     else F32), {@code f32} (PyTorch for prefill, Java kernels for decode steps) or {@code bf16} (any file rounded
- *     to BF16, every pass on the Java kernels; CPU and Java 22+ only)
+ * @param dtype how the weights are held: {@code auto} (where the Java kernels run, BF16 files stay BF16 and a GGUF
+ *     file's matrices keep their own types, Q8_0, Q4_K, ...; everything else F32), {@code f32} (everything
+ *     dequantized; PyTorch for prefill, Java kernels for decode steps) or {@code bf16} (any file rounded to BF16,
+ *     every pass on the Java kernels; CPU and Java 22+ only)
  * @param maxBatch most sequences decoded together in one forward step
  * @param contextLength 0 keeps the model's own; a smaller value caps the KV cache
  */
