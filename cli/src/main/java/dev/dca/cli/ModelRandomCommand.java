@@ -26,7 +26,7 @@ final class ModelRandomCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "hf", paramLabel = "F",
             description = "hf (a folder) or gguf (one .gguf file, llama architecture, the folder's tokenizer.json as a gpt2 vocabulary; "
-                    + "--dtype f32, f16, bf16, q8_0 or q4_0; --out a file or folder). Default: ${DEFAULT-VALUE}.")
+                    + "--dtype f32, f16, bf16, q8_0, q4_0 or q4_k (rows must be whole 256-value blocks); --out a file or folder). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--gguf-pre", defaultValue = "smollm", paramLabel = "NAME",
@@ -42,7 +42,8 @@ final class ModelRandomCommand implements Callable<Integer> {
                 case "bf16" -> dev.dca.runtime.gguf.GgmlType.BF16;
                 case "q8_0" -> dev.dca.runtime.gguf.GgmlType.Q8_0;
                 case "q4_0" -> dev.dca.runtime.gguf.GgmlType.Q4_0;
-                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0 or q4_0, got " + dtype);
+                case "q4_k" -> dev.dca.runtime.gguf.GgmlType.Q4_K;
+                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0, q4_0 or q4_k, got " + dtype);
             };
             Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-" + type + ".gguf") : out;
             dev.dca.runtime.gguf.RandomGgufModel.write(config, type, ggufPre, seed, file);

@@ -72,11 +72,12 @@ public final class GgufWriter {
     /**
      * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
      *
-     * @param type F32, F16, BF16, Q8_0 or Q4_0
+     * @param type F32, F16, BF16, Q8_0, Q4_0 or Q4_K
      */
     public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0) {
-            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0 and Q4_0, not " + type);
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0
+                && type != GgmlType.Q4_K) {
+            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0 and Q4_K, not " + type);
         }
         if (shape[shape.length - 1] % type.blockSize != 0) {
             throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
@@ -158,7 +159,10 @@ public final class GgufWriter {
         return n;
     }
 
-    /** Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 and Q4_0 by ggml's reference). */
+    /**
+     * Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 and Q4_0 by ggml's reference, Q4_K
+     * by a plain min/max fit, see {@link #quantizeQ4_K}).
+     */
     public static byte[] encode(GgmlType type, float[] x) {
         ByteBuffer b = ByteBuffer.allocate((int) type.byteSize(x.length)).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
@@ -167,6 +171,7 @@ public final class GgufWriter {
             case BF16 -> { for (float v : x) b.putShort(toBf16(v)); }
             case Q8_0 -> quantizeQ8_0(x, b);
             case Q4_0 -> quantizeQ4_0(x, b);
+            case Q4_K -> quantizeQ4_K(x, b);
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
         return b.array();
@@ -214,6 +219,58 @@ public final class GgufWriter {
                 b.put((byte) (lo | hi << 4));
             }
         }
+    }
+
+    /**
+     * Q4_K blocks (per 256 values: F16 d and dmin, 8 packed 6-bit (scale, min) pairs, 128 bytes of nibbles) by a plain
+     * min/max fit per run of 32, not ggml's iterative {@code make_qkx2_quants}: valid blocks that every Q4_K reader
+     * decodes the same way, with a somewhat larger error than llama.cpp's. For random-weight benchmark files.
+     */
+    private static void quantizeQ4_K(float[] x, ByteBuffer b) {
+        for (int i = 0; i < x.length; i += 256) {
+            float[] scale = new float[8], min = new float[8];
+            for (int j = 0; j < 8; j++) {
+                float lo = 0, hi = 0;
+                for (int l = 0; l < 32; l++) {
+                    lo = Math.min(lo, x[i + 32 * j + l]);
+                    hi = Math.max(hi, x[i + 32 * j + l]);
+                }
+                scale[j] = (hi - lo) / 15;
+                min[j] = -lo;
+            }
+            float d = 0, dmin = 0;
+            for (int j = 0; j < 8; j++) {
+                d = Math.max(d, scale[j] / 63);
+                dmin = Math.max(dmin, min[j] / 63);
+            }
+            short d16 = Float.floatToFloat16(d), dmin16 = Float.floatToFloat16(dmin);
+            float dq = Float.float16ToFloat(d16), mq = Float.float16ToFloat(dmin16);
+            int[] sc = new int[8], m = new int[8];
+            for (int j = 0; j < 8; j++) {
+                sc[j] = dq == 0 ? 0 : Math.min(63, Math.round(scale[j] / dq));
+                m[j] = mq == 0 ? 0 : Math.min(63, Math.round(min[j] / mq));
+            }
+            b.putShort(d16).putShort(dmin16);
+            byte[] packed = new byte[12]; // the inverse of get_scale_min_k4
+            for (int j = 0; j < 4; j++) {
+                packed[j] = (byte) (sc[j] | (sc[j + 4] >> 4) << 6);
+                packed[j + 4] = (byte) (m[j] | (m[j + 4] >> 4) << 6);
+                packed[j + 8] = (byte) ((sc[j + 4] & 0xF) | (m[j + 4] & 0xF) << 4);
+            }
+            b.put(packed);
+            for (int j = 0; j < 4; j++) { // 32 bytes: run 2j in the low nibbles, run 2j + 1 in the high ones
+                for (int l = 0; l < 32; l++) {
+                    int lo = nibble(x[i + 64 * j + l], dq * sc[2 * j], mq * m[2 * j]);
+                    int hi = nibble(x[i + 64 * j + 32 + l], dq * sc[2 * j + 1], mq * m[2 * j + 1]);
+                    b.put((byte) (lo | hi << 4));
+                }
+            }
+        }
+    }
+
+    /** The 4-bit q with scale * q - offset nearest to v. */
+    private static int nibble(float v, float scale, float offset) {
+        return scale == 0 ? 0 : Math.max(0, Math.min(15, Math.round((v + offset) / scale)));
     }
 
     /** Little-endian output with position tracking for alignment padding. */

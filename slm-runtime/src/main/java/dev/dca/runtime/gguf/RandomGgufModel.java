@@ -28,7 +28,7 @@ public final class RandomGgufModel {
 
     /**
      * @param folder holds {@code config.json} and {@code tokenizer.json} (optionally {@code tokenizer_config.json})
-     * @param type F32, F16, BF16, Q8_0 or Q4_0 for the matrices (norms stay F32, as llama.cpp writes them)
+     * @param type F32, F16, BF16, Q8_0, Q4_0 or Q4_K for the matrices (norms stay F32, as llama.cpp writes them)
      * @param preTokenizer the {@code tokenizer.ggml.pre} name, e.g. {@code smollm}
      */
     public static void write(Path folder, GgmlType type, String preTokenizer, long seed, Path out) {

@@ -61,6 +61,37 @@ class GgufWriterTest {
         for (int i = 64; i < 96; i++) assertThat(y[i]).isZero();
     }
 
+    /** Q4_K by a min/max fit: every value within one step of its run (plus the scales' 6-bit and F16 rounding). */
+    @Test
+    void q4_kRoundTripsWithinAStepPerRun() {
+        Random r = new Random(11);
+        float[] x = TinyGguf.random(r, 256 * 16);
+        for (int i = 512; i < 768; i++) x[i] = 0; // an all-zero super-block
+        byte[] b = GgufWriter.encode(GgmlType.Q4_K, x);
+        assertThat(b).hasSize(16 * 144);
+        float[] y = GgufDequantizer.dequantize(GgmlType.Q4_K, ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        for (int s = 0; s < x.length; s += 256) {
+            float dMax = 0, minMax = 0;
+            for (int j = 0; j < 8; j++) {
+                float lo = 0, hi = 0;
+                for (int l = 0; l < 32; l++) { lo = Math.min(lo, x[s + 32 * j + l]); hi = Math.max(hi, x[s + 32 * j + l]); }
+                dMax = Math.max(dMax, (hi - lo) / 15 / 63);
+                minMax = Math.max(minMax, -lo / 63);
+            }
+            for (int j = 0; j < 8; j++) {
+                float lo = 0, hi = 0;
+                for (int l = 0; l < 32; l++) { lo = Math.min(lo, x[s + 32 * j + l]); hi = Math.max(hi, x[s + 32 * j + l]); }
+                // half a step, plus up to 7.5 steps of d when the 6-bit scale rounds down, plus half a min step
+                float bound = (hi - lo) / 15 / 2 + 8 * dMax + minMax + 1e-6f;
+                for (int l = 0; l < 32; l++) {
+                    int i = s + 32 * j + l;
+                    assertThat(y[i]).as("super-block %d run %d value %d", s / 256, j, l).isCloseTo(x[i], within(bound));
+                }
+            }
+        }
+        for (int i = 512; i < 768; i++) assertThat(y[i]).isZero();
+    }
+
     @Test
     void q8_0MatchesTheReferenceRounding() {
         // amax 127 → d = 1 exactly; then q = roundf(x): halves round away from zero
