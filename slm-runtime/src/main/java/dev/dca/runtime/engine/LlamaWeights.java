@@ -296,23 +296,31 @@ final class LlamaWeights implements AutoCloseable {
                 }
             }
             if (firstScale != 1f) throw new IllegalArgumentException("matrices held as stored cannot be rescaled");
-            List<DecodeStep.Matrix> parts = new ArrayList<>();
+            GgmlType[] types = new GgmlType[names.length];
             for (int i = 0; i < names.length; i++) {
                 checkedShape(names[i], rows[i], cols);
                 String name = names[i];
-                GgmlType type = files.storedType(name).map(GgmlType::valueOf)
+                types[i] = files.storedType(name).map(GgmlType::valueOf)
                         .orElseThrow(() -> new ModelFormatException(files.path(), "tensor '" + name + "' cannot be held as stored"));
-                ByteBuffer data = files.storedBytes(name).orElseThrow();
-                DecodeStep.Matrix last = parts.isEmpty() ? null : parts.getLast();
-                if (last != null && last.type() == type) { // same type as the part before: fuse
-                    ByteBuffer both = ByteBuffer.allocateDirect(last.data().remaining() + data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-                    both.put(last.data().duplicate()).put(data.duplicate()).flip();
-                    parts.set(parts.size() - 1, new DecodeStep.Matrix(type, both, last.rows() + (int) rows[i]));
-                } else {
-                    parts.add(new DecodeStep.Matrix(type, data, (int) rows[i]));
+            }
+            List<DecodeStep.Matrix> parts = new ArrayList<>();
+            for (int i = 0, end; i < names.length; i = end) { // each run of one type becomes one matrix
+                List<ByteBuffer> run = new ArrayList<>();
+                int runRows = 0;
+                for (end = i; end < names.length && types[end] == types[i]; end++) {
+                    run.add(files.storedBytes(names[end]).orElseThrow());
+                    runRows += (int) rows[end];
                 }
+                parts.add(new DecodeStep.Matrix(types[i], run.size() == 1 ? run.getFirst() : concat(run), runRows));
             }
             return parts.toArray(DecodeStep.Matrix[]::new);
+        }
+
+        private static ByteBuffer concat(List<ByteBuffer> buffers) {
+            ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(buffers.stream().mapToLong(ByteBuffer::remaining).sum()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (ByteBuffer b : buffers) out.put(b.duplicate());
+            return out.flip();
         }
 
         NDArray vector(String name, long n) {

@@ -101,11 +101,11 @@ final class VectorDecodeStep implements DecodeStep {
         float[] y = new float[rows * out];
         int at = 0;
         for (Matrix p : parts) {
-            float[] part = matmul.multiply(p.type(), p.data(), p.rows(), in, x, rows,
-                    bias == null ? null : java.util.Arrays.copyOfRange(bias, at, at + p.rows()));
+            float[] part = matmul.multiply(p.type(), p.data(), p.rows(), in, x, rows, null);
             for (int r = 0; r < rows; r++) System.arraycopy(part, r * p.rows(), y, r * out + at, p.rows());
             at += p.rows();
         }
+        if (bias != null) for (int r = 0; r < rows; r++) for (int o = 0; o < out; o++) y[r * out + o] += bias[o];
         return y;
     }
 

@@ -97,6 +97,8 @@ final class VectorMatMul implements DecodeMatMul {
 
     /** Bytes of widened weight rows kept at a time: well inside L2, so a block is read from there by every input group. */
     private static final int SCRATCH_BYTES = 64 * 1024;
+    /** Each thread's widened block, kept across calls (a decode step makes ~200 of them). */
+    private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * Several input rows (batched decoding, prefill): a block of weight rows is widened once into an F32 scratch that
@@ -106,7 +108,8 @@ final class VectorMatMul implements DecodeMatMul {
      */
     private static void widenedTiles(int out, int in, float[] x, int rows, float[] y, int r0, int r1, RowWidener widen) {
         int block = Math.max(2, SCRATCH_BYTES / (in * Float.BYTES) & ~1);
-        float[] scratch = new float[block * in];
+        float[] scratch = WIDENED.get();
+        if (scratch.length < block * in) WIDENED.set(scratch = new float[block * in]);
         for (int rb = r0; rb < r1; rb += block) {
             int n = Math.min(block, r1 - rb);
             for (int k = 0; k < n; k++) widen.widen(rb + k, scratch, k * in);
@@ -144,20 +147,25 @@ final class VectorMatMul implements DecodeMatMul {
                 b3 = q.fma(v, b3);
             }
         }
-        float[] s = {a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD),
-                a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)};
-        float[] t = {b0.reduceLanes(VectorOperators.ADD), b1.reduceLanes(VectorOperators.ADD),
-                b2.reduceLanes(VectorOperators.ADD), b3.reduceLanes(VectorOperators.ADD)};
+        store(y, out, m0, r, two, a0, b0, w, w0, w1, x, x0, bound, in);
+        if (n > 1) store(y, out, m0 + 1, r, two, a1, b1, w, w0, w1, x, x1, bound, in);
+        if (n > 2) store(y, out, m0 + 2, r, two, a2, b2, w, w0, w1, x, x2, bound, in);
+        if (n > 3) store(y, out, m0 + 3, r, two, a3, b3, w, w0, w1, x, x3, bound, in);
+    }
+
+    /**
+     * Input row m's results for weight rows r (and r + 1 when {@code two}): the accumulators' sums plus the scalar
+     * tail past {@code bound} (scratch rows at w0 and w1, the input at x[xm..]).
+     */
+    private static void store(float[] y, int out, int m, int r, boolean two, FloatVector a, FloatVector b, float[] w, int w0, int w1,
+            float[] x, int xm, int bound, int in) {
+        float s = a.reduceLanes(VectorOperators.ADD), t = b.reduceLanes(VectorOperators.ADD);
         for (int i = bound; i < in; i++) {
-            for (int k = 0; k < n; k++) {
-                s[k] += w[w0 + i] * x[x0 + k * in + i];
-                t[k] += w[w1 + i] * x[x0 + k * in + i];
-            }
+            s += w[w0 + i] * x[xm + i];
+            t += w[w1 + i] * x[xm + i];
         }
-        for (int k = 0; k < n; k++) {
-            y[(m0 + k) * out + r] = s[k];
-            if (two) y[(m0 + k) * out + r + 1] = t[k];
-        }
+        y[m * out + r] = s;
+        if (two) y[m * out + r + 1] = t;
     }
 
     /** A kernel over W's rows [r0, r1) writing their columns of y [rows, out]. */
