@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -39,15 +40,24 @@ final class BlockKernels {
         if (type == GgmlType.Q8_0 && Q8 != null) return r -> q8Row(w, in, x, r);
         if (!NIBBLE_KERNELS) return null;
         return switch (type) {
-            case Q4_0 -> r -> q4Row(w, in, x, r);
+            case Q4_0 -> {
+                float[] sums = runSums(x, in); // what the -8 offset of every value multiplies
+                yield r -> q4Row(w, in, x, sums, r);
+            }
             case Q6_K -> r -> q6kRow(w, in, x, r);
             case Q4_K -> {
-                float[] sums = new float[in / 32]; // sum of x over each run of 32: what every min multiplies
-                for (int i = 0; i < in; i++) sums[i / 32] += x[i];
+                float[] sums = runSums(x, in); // what every min multiplies
                 yield r -> q4kRow(w, in, x, sums, r);
             }
             default -> null;
         };
+    }
+
+    /** The sum of x over each run of 32. */
+    private static float[] runSums(float[] x, int in) {
+        float[] sums = new float[in / 32];
+        for (int i = 0; i < in; i++) sums[i / 32] += x[i];
+        return sums;
     }
 
     /** Row r as F32 (natural order) into dst[at..], ggml's dequantized values exactly. */
@@ -135,24 +145,71 @@ final class BlockKernels {
         }
     }
 
-    /** Q4_0 weight row r . x read as stored (0.56 bytes per weight): per block, sum (q - 8) x, then times the scale. */
-    private static float q4Row(MemorySegment w, int in, float[] x, int r) {
+    /** 8 int8 lanes that widen to one vector of 8 ints: 8 bytes of nibbles give two F32 vectors of values. */
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
+    /** The nibble row kernels below are written for 8 F32 lanes (AVX2; on AVX-512 too, at half width). */
+    private static final boolean EIGHT_LANES = FloatVector.SPECIES_256.length() == 8 && LANES >= 8;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+
+    /** The low ({@code shift} 0) or high ({@code shift} 4) nibbles of 8 widened bytes, as 8 F32 values 0..15. */
+    private static FloatVector nibbles(IntVector bytes, int shift) {
+        IntVector q = shift == 0 ? bytes.and(15) : bytes.lanewise(VectorOperators.ASHR, 4).and(15);
+        return (FloatVector) q.convert(VectorOperators.I2F, 0);
+    }
+
+    /** 8 bytes at {@code at} widened to int lanes (sign-extended; the nibble masks drop the sign). */
+    private static IntVector eightBytes(MemorySegment w, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(B64, w, at, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+    }
+
+    /**
+     * Q4_0 weight row r . x read as stored (0.56 bytes per weight): per block d x (sum(q x) - 8 sum(x)), the sums of
+     * x given. Each 8 bytes widen once to int lanes, and both of their nibbles are taken there (measured ~2x faster
+     * than widening byte vectors part by part).
+     */
+    private static float q4Row(MemorySegment w, int in, float[] x, float[] sums, int r) {
+        int blocks = in / 32;
+        long o = (long) r * blocks * 18;
+        if (!EIGHT_LANES) return q4RowAnyWidth(w, in, x, sums, r);
+        FloatVector a = FloatVector.zero(F8);
+        float offsets = 0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + b * 18L;
+            IntVector q0 = eightBytes(w, bo + 2), q1 = eightBytes(w, bo + 10);
+            int x0 = b * 32;
+            FloatVector s = nibbles(q0, 0).mul(FloatVector.fromArray(F8, x, x0));
+            FloatVector t = nibbles(q1, 0).mul(FloatVector.fromArray(F8, x, x0 + 8));
+            s = nibbles(q0, 4).fma(FloatVector.fromArray(F8, x, x0 + 16), s);
+            t = nibbles(q1, 4).fma(FloatVector.fromArray(F8, x, x0 + 24), t);
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo));
+            a = s.add(t).fma(FloatVector.broadcast(F8, d), a);
+            offsets += d * sums[b];
+        }
+        return a.reduceLanes(VectorOperators.ADD) - 8 * offsets;
+    }
+
+    /** {@link #q4Row} for F32 vectors of other than 8 lanes: byte vectors widened part by part. */
+    private static float q4RowAnyWidth(MemorySegment w, int in, float[] x, float[] sums, int r) {
         int blocks = in / 32, parts = 16 / LANES;
         long o = (long) r * blocks * 18;
         FloatVector a = FloatVector.zero(F);
-        for (long lb = 0; lb < blocks; lb++) {
-            long bo = o + lb * 18;
+        float offsets = 0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + b * 18L;
             ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8), hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            ByteVector lo = q.and((byte) 0x0F), hi = q.lanewise(VectorOperators.LSHR, 4);
             FloatVector s0 = FloatVector.zero(F), s1 = s0;
-            int x0 = (int) lb * 32;
+            int x0 = b * 32;
             for (int p = 0; p < parts; p++) {
                 s0 = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + p * LANES), s0);
                 s1 = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, x0 + 16 + p * LANES), s1);
             }
-            a = s0.add(s1).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(SHORT_LE, bo))), a);
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo));
+            a = s0.add(s1).fma(FloatVector.broadcast(F, d), a);
+            offsets += d * sums[b];
         }
-        return a.reduceLanes(VectorOperators.ADD);
+        return a.reduceLanes(VectorOperators.ADD) - 8 * offsets;
     }
 
     /**
@@ -185,26 +242,26 @@ final class BlockKernels {
      */
     private static void q4kScales(MemorySegment w, long bo, float[] ds, float[] ms) {
         float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 2));
-        for (int j = 0; j < 8; j++) {
-            int sc, m;
-            if (j < 4) {
-                sc = w.get(ValueLayout.JAVA_BYTE, bo + 4 + j) & 63;
-                m = w.get(ValueLayout.JAVA_BYTE, bo + 8 + j) & 63;
-            } else {
-                int lowBits = w.get(ValueLayout.JAVA_BYTE, bo + 8 + j) & 0xFF;
-                sc = (lowBits & 0xF) | ((w.get(ValueLayout.JAVA_BYTE, bo + j) & 0xFF) >> 6) << 4;
-                m = (lowBits >> 4) | ((w.get(ValueLayout.JAVA_BYTE, bo + 4 + j) & 0xFF) >> 6) << 4;
-            }
-            ds[j] = d * sc;
-            ms[j] = min * m;
+        long low = w.get(LONG_LE, bo + 4); // bytes 0-7: scales and mins of runs 0-3, top bits of runs 4-7
+        int high = w.get(INT_LE, bo + 12); // bytes 8-11: low bits of runs 4-7
+        for (int j = 0; j < 4; j++) {
+            int sc = (int) (low >>> (8 * j)) & 0xFF, m = (int) (low >>> (8 * j + 32)) & 0xFF, h = (high >>> (8 * j)) & 0xFF;
+            ds[j] = d * (sc & 63);
+            ms[j] = min * (m & 63);
+            ds[j + 4] = d * ((h & 0xF) | (sc >> 6) << 4);
+            ms[j + 4] = min * ((h >> 4) | (m >> 6) << 4);
         }
     }
+
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Q4_K weight row r . x read as stored (0.56 bytes per weight): per run of 32, d1 x sum(q x) - m1 x sum(x), the
      * sums of x given.
      */
     private static float q4kRow(MemorySegment w, int in, float[] x, float[] sums, int r) {
+        if (EIGHT_LANES) return q4kRow8(w, in, x, sums, r);
         int blocks = in / 256, parts = 32 / LANES;
         long o = (long) r * blocks * 144;
         FloatVector a = FloatVector.zero(F);
@@ -228,6 +285,44 @@ final class BlockKernels {
             }
         }
         return a.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /**
+     * {@link #q4kRow} on 8 F32 lanes: each 8 bytes widen once to int lanes and give 8 low and 8 high values; the low
+     * and high runs keep their own accumulators, and the mins are settled once per super-block. Written out rather
+     * than through {@link #nibbles}: with the helpers this method outgrew C2's inlining budget and ran 1.8x slower
+     * (measured), without them it runs ~1.3x faster than widening byte vectors part by part.
+     */
+    private static float q4kRow8(MemorySegment w, int in, float[] x, float[] sums, int r) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 144;
+        FloatVector a = FloatVector.zero(F8), a2 = a;
+        float mins = 0;
+        float[] ds = new float[8], ms = new float[8];
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 144;
+            q4kScales(w, bo, ds, ms);
+            for (int j = 0; j < 4; j++) {
+                long qo = bo + 16 + 32L * j;
+                int x0 = b * 256 + 64 * j;
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 24, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                FloatVector lo = ((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0));
+                FloatVector lo2 = ((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 8));
+                lo = ((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 16), lo);
+                lo2 = ((FloatVector) q3.and(15).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 24), lo2);
+                FloatVector hi = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 32));
+                FloatVector hi2 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 40));
+                hi = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 48), hi);
+                hi2 = ((FloatVector) q3.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 56), hi2);
+                a = lo.add(lo2).fma(FloatVector.broadcast(F8, ds[2 * j]), a);
+                a2 = hi.add(hi2).fma(FloatVector.broadcast(F8, ds[2 * j + 1]), a2);
+            }
+            for (int k = 0; k < 8; k++) mins += ms[k] * sums[b * 8 + k];
+        }
+        return a.add(a2).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /**
