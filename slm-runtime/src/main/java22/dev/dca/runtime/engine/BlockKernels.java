@@ -364,6 +364,7 @@ final class BlockKernels {
 
     /** Q6_K weight row r . x read as stored (0.82 bytes per weight): per 16 values, sum(q x) times d x scale. */
     private static float q6kRow(MemorySegment w, int in, float[] x, int r) {
+        if (EIGHT_LANES) return q6kRow8(w, in, x, r);
         int blocks = in / 256, perScale = 16 / LANES;
         long o = (long) r * blocks * 210;
         FloatVector a = FloatVector.zero(F);
@@ -386,6 +387,53 @@ final class BlockKernels {
             }
         }
         return a.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@link #q6kRow} on 8 F32 lanes. Per 16 values of each of the four runs of a 128-value half (one int8 scale
+     * each): 8 bytes of low nibbles from each of the two 32-byte halves of ql and 8 bytes of qh widen once to int
+     * lanes and give 8 values of all four runs. Written out for C2's inlining budget, as {@link #q4kRow8}.
+     */
+    private static float q6kRow8(MemorySegment w, int in, float[] x, int r) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 210;
+        FloatVector a = FloatVector.zero(F8), a2 = a;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 210;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 208));
+            for (int u = 0; u < 4; u++) { // u = 2 n + half: values 128 n + 16 half + [0, 16) of each run
+                int n = u >> 1, half = u & 1;
+                long ql = bo + 64L * n + 16 * half, qh = bo + 128 + 32L * n + 16 * half, sc = bo + 192 + 8L * n + half;
+                int x0 = b * 256 + 128 * n + 16 * half;
+                IntVector l0 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector l1 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector h = (IntVector) ByteVector.fromMemorySegment(B64, w, qh, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector m0 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector m1 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql + 40, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector g = (IntVector) ByteVector.fromMemorySegment(B64, w, qh + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                FloatVector s0 = ((FloatVector) l0.and(15).or(h.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0));
+                s0 = ((FloatVector) m0.and(15).or(g.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 8), s0);
+                FloatVector s1 = ((FloatVector) l1.and(15).or(h.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0 + 32));
+                s1 = ((FloatVector) m1.and(15).or(g.and(12).lanewise(VectorOperators.LSHL, 2)).sub(32).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 40), s1);
+                FloatVector s2 = ((FloatVector) l0.lanewise(VectorOperators.ASHR, 4).and(15).or(h.and(48)).sub(32).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0 + 64));
+                s2 = ((FloatVector) m0.lanewise(VectorOperators.ASHR, 4).and(15).or(g.and(48)).sub(32).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 72), s2);
+                FloatVector s3 = ((FloatVector) l1.lanewise(VectorOperators.ASHR, 4).and(15).or(h.lanewise(VectorOperators.ASHR, 2).and(48)).sub(32).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0 + 96));
+                s3 = ((FloatVector) m1.lanewise(VectorOperators.ASHR, 4).and(15).or(g.lanewise(VectorOperators.ASHR, 2).and(48)).sub(32).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 104), s3);
+                a = s0.fma(FloatVector.broadcast(F8, d * w.get(ValueLayout.JAVA_BYTE, sc)), a);
+                a2 = s1.fma(FloatVector.broadcast(F8, d * w.get(ValueLayout.JAVA_BYTE, sc + 2)), a2);
+                a = s2.fma(FloatVector.broadcast(F8, d * w.get(ValueLayout.JAVA_BYTE, sc + 4)), a);
+                a2 = s3.fma(FloatVector.broadcast(F8, d * w.get(ValueLayout.JAVA_BYTE, sc + 6)), a2);
+            }
+        }
+        return a.add(a2).reduceLanes(VectorOperators.ADD);
     }
 
     /** A thread's buffers for {@link #widen} through the dequantizer (one row's bytes and values), grown on demand. */
