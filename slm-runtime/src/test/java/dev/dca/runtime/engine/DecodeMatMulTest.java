@@ -54,6 +54,51 @@ class DecodeMatMulTest {
         }
     }
 
+    /**
+     * The decode workers are shared: products called from several threads at once (two requests decoding side by
+     * side, a server) must each get their own answer, whether they ran on the workers or alone: a mixed-up or
+     * unfinished part would leave another caller's values or zeros.
+     */
+    @Test
+    void products_from_several_threads_at_once_are_each_right() throws Exception {
+        DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
+        assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        int out = 700, in = 96, callers = 4, calls = 200;
+        Random r = new Random(11);
+        float[] w = random(r, out * in);
+        ByteBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder());
+        wb.asFloatBuffer().put(w);
+        float[][] xs = new float[callers][], wants = new float[callers][];
+        for (int c = 0; c < callers; c++) {
+            xs[c] = random(r, in);
+            wants[c] = k.multiply(wb, out, in, xs[c], 1, null);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int id = c;
+                results.add(pool.submit(() -> {
+                    int wrong = 0;
+                    for (int i = 0; i < calls; i++) {
+                        float[] y = k.multiply(wb, out, in, xs[id], 1, null);
+                        // the same sums, but the JIT's vector code may add lanes in another order than the first calls
+                        for (int o = 0; o < out; o++) {
+                            if (Math.abs(y[o] - wants[id][o]) > 1e-4f * (1 + Math.abs(wants[id][o]))) {
+                                wrong++;
+                                break;
+                            }
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : results) assertThat(f.get()).as("calls with a wrong result").isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** BF16 and Q8_0 weights against the definition over their exact values, with odd widths and many rows. */
     @Test
     void multiplies_bf16_and_q8_0_weights_like_the_definition() {
