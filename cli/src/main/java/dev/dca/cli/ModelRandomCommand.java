@@ -26,7 +26,8 @@ final class ModelRandomCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "hf", paramLabel = "F",
             description = "hf (a folder) or gguf (one .gguf file, llama architecture, the folder's tokenizer.json as a gpt2 vocabulary; "
-                    + "--dtype f32, f16, bf16, q8_0, q4_0 or q4_k (rows must be whole 256-value blocks); --out a file or folder). Default: ${DEFAULT-VALUE}.")
+                    + "--dtype f32, f16, bf16, q8_0, q4_0, q4_k, q6_k (rows must be whole 256-value blocks) or q4_k_m (llama.cpp's "
+                    + "mix: Q6_K for the embedding and some attn_v / ffn_down, Q4_K elsewhere); --out a file or folder). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--gguf-pre", defaultValue = "smollm", paramLabel = "NAME",
@@ -36,6 +37,16 @@ final class ModelRandomCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         if (format.equalsIgnoreCase("gguf")) {
+            if (dtype.equalsIgnoreCase("q4_k_m")) {
+                Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-Q4_K_M.gguf") : out;
+                com.fasterxml.jackson.databind.JsonNode cfg = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                        .readTree(config.resolve("config.json").toFile());
+                int layers = cfg.path("num_hidden_layers").asInt();
+                boolean tied = cfg.path("tie_word_embeddings").asBoolean(false);
+                dev.dca.runtime.gguf.RandomGgufModel.write(config, name -> q4KM(name, layers, tied), ggufPre, seed, file);
+                System.out.println(file);
+                return 0;
+            }
             dev.dca.runtime.gguf.GgmlType type = switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
                 case "f32" -> dev.dca.runtime.gguf.GgmlType.F32;
                 case "f16" -> dev.dca.runtime.gguf.GgmlType.F16;
@@ -43,7 +54,8 @@ final class ModelRandomCommand implements Callable<Integer> {
                 case "q8_0" -> dev.dca.runtime.gguf.GgmlType.Q8_0;
                 case "q4_0" -> dev.dca.runtime.gguf.GgmlType.Q4_0;
                 case "q4_k" -> dev.dca.runtime.gguf.GgmlType.Q4_K;
-                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0, q4_0 or q4_k, got " + dtype);
+                case "q6_k" -> dev.dca.runtime.gguf.GgmlType.Q6_K;
+                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0, q4_0, q4_k, q6_k or q4_k_m, got " + dtype);
             };
             Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-" + type + ".gguf") : out;
             dev.dca.runtime.gguf.RandomGgufModel.write(config, type, ggufPre, seed, file);
@@ -54,6 +66,21 @@ final class ModelRandomCommand implements Callable<Integer> {
         Path written = RandomHfModel.write(config, out, parseDtype(dtype), seed);
         System.out.println(written);
         return 0;
+    }
+
+    /**
+     * llama.cpp's Q4_K_M choice per tensor ({@code llama_tensor_get_type}): Q6_K for the output (the embedding when
+     * {@code tied}) and for attn_v and ffn_down in the first and last eighth of the layers and every third layer
+     * between, Q4_K for the other matrices.
+     */
+    static dev.dca.runtime.gguf.GgmlType q4KM(String name, int layers, boolean tied) {
+        if (name.equals("output.weight") || (tied && name.equals("token_embd.weight"))) return dev.dca.runtime.gguf.GgmlType.Q6_K;
+        if (name.endsWith("attn_v.weight") || name.endsWith("ffn_down.weight")) {
+            int layer = Integer.parseInt(name.split("\\.")[1]);
+            boolean moreBits = layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+            if (moreBits) return dev.dca.runtime.gguf.GgmlType.Q6_K;
+        }
+        return dev.dca.runtime.gguf.GgmlType.Q4_K;
     }
 
     static Tensor.DType parseDtype(String d) {

@@ -72,12 +72,12 @@ public final class GgufWriter {
     /**
      * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
      *
-     * @param type F32, F16, BF16, Q8_0, Q4_0 or Q4_K
+     * @param type F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K
      */
     public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
         if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0
-                && type != GgmlType.Q4_K) {
-            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0 and Q4_K, not " + type);
+                && type != GgmlType.Q4_K && type != GgmlType.Q6_K) {
+            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K, not " + type);
         }
         if (shape[shape.length - 1] % type.blockSize != 0) {
             throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
@@ -161,7 +161,7 @@ public final class GgufWriter {
 
     /**
      * Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 and Q4_0 by ggml's reference, Q4_K
-     * by a plain min/max fit, see {@link #quantizeQ4_K}).
+     * and Q6_K by plain fits, see {@link #quantizeQ4_K} and {@link #quantizeQ6_K}).
      */
     public static byte[] encode(GgmlType type, float[] x) {
         ByteBuffer b = ByteBuffer.allocate((int) type.byteSize(x.length)).order(ByteOrder.LITTLE_ENDIAN);
@@ -172,6 +172,7 @@ public final class GgufWriter {
             case Q8_0 -> quantizeQ8_0(x, b);
             case Q4_0 -> quantizeQ4_0(x, b);
             case Q4_K -> quantizeQ4_K(x, b);
+            case Q6_K -> quantizeQ6_K(x, b);
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
         return b.array();
@@ -265,6 +266,46 @@ public final class GgufWriter {
                     b.put((byte) (lo | hi << 4));
                 }
             }
+        }
+    }
+
+    /**
+     * Q6_K blocks (per 256 values: 128 bytes of low nibbles, 64 of 2-bit high parts, 16 int8 scales, F16 d) by a plain
+     * fit per run of 16 (scale = max|x| / 31, the scales then to int8 steps of d = max scale / 127), not ggml's
+     * iterative {@code make_qx_quants}. Like {@link #quantizeQ4_K}: valid blocks for random-weight benchmark files.
+     */
+    private static void quantizeQ6_K(float[] x, ByteBuffer b) {
+        for (int i = 0; i < x.length; i += 256) {
+            float[] scale = new float[16];
+            float maxScale = 0;
+            for (int g = 0; g < 16; g++) {
+                float amax = 0;
+                for (int l = 0; l < 16; l++) amax = Math.max(amax, Math.abs(x[i + 16 * g + l]));
+                scale[g] = amax / 31;
+                maxScale = Math.max(maxScale, scale[g]);
+            }
+            short d16 = Float.floatToFloat16(maxScale / 127);
+            float d = Float.float16ToFloat(d16);
+            byte[] sc = new byte[16];
+            int[] q = new int[256]; // 0..63, i.e. the value + 32
+            for (int g = 0; g < 16; g++) {
+                sc[g] = (byte) (d == 0 ? 0 : Math.min(127, Math.round(scale[g] / d)));
+                float step = d * sc[g];
+                for (int l = 0; l < 16; l++) {
+                    int v = step == 0 ? 0 : Math.max(-32, Math.min(31, Math.round(x[i + 16 * g + l] / step)));
+                    q[16 * g + l] = v + 32;
+                }
+            }
+            byte[] ql = new byte[128], qh = new byte[64]; // the inverse of dequantize_row_q6_K's unpacking
+            for (int n = 0; n < 2; n++) {
+                for (int l = 0; l < 32; l++) {
+                    int q1 = q[128 * n + l], q2 = q[128 * n + l + 32], q3 = q[128 * n + l + 64], q4 = q[128 * n + l + 96];
+                    ql[64 * n + l] = (byte) ((q1 & 0xF) | (q3 & 0xF) << 4);
+                    ql[64 * n + l + 32] = (byte) ((q2 & 0xF) | (q4 & 0xF) << 4);
+                    qh[32 * n + l] = (byte) ((q1 >> 4) | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
+                }
+            }
+            b.put(ql).put(qh).put(sc).putShort(d16);
         }
     }
 

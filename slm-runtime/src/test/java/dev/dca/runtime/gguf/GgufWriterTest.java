@@ -61,6 +61,37 @@ class GgufWriterTest {
         for (int i = 64; i < 96; i++) assertThat(y[i]).isZero();
     }
 
+    /** Q6_K by a plain fit: every value within half a step of its run of 16 (plus the int8 scale's rounding). */
+    @Test
+    void q6_kRoundTripsWithinHalfAStepPerRun() {
+        Random r = new Random(12);
+        float[] x = TinyGguf.random(r, 256 * 8);
+        for (int i = 256; i < 512; i++) x[i] = 0; // an all-zero super-block
+        byte[] b = GgufWriter.encode(GgmlType.Q6_K, x);
+        assertThat(b).hasSize(8 * 210);
+        float[] y = GgufDequantizer.dequantize(GgmlType.Q6_K, ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        for (int s = 0; s < x.length; s += 256) {
+            float maxScale = 0;
+            for (int g = 0; g < 16; g++) {
+                float amax = 0;
+                for (int l = 0; l < 16; l++) amax = Math.max(amax, Math.abs(x[s + 16 * g + l]));
+                maxScale = Math.max(maxScale, amax / 31);
+            }
+            float d = maxScale / 127;
+            for (int g = 0; g < 16; g++) {
+                float amax = 0;
+                for (int l = 0; l < 16; l++) amax = Math.max(amax, Math.abs(x[s + 16 * g + l]));
+                // half a step of the run's scale, plus up to 32 steps of half a d where the int8 scale rounds off
+                float bound = amax / 31 / 2 + 32 * d / 2 + 1e-6f + 0.01f * amax;
+                for (int l = 0; l < 16; l++) {
+                    int at = s + 16 * g + l;
+                    assertThat(y[at]).as("value %d", at).isCloseTo(x[at], org.assertj.core.data.Offset.offset(bound));
+                }
+            }
+        }
+        for (int i = 256; i < 512; i++) assertThat(y[i]).isZero();
+    }
+
     /** Q4_K by a min/max fit: every value within one step of its run (plus the scales' 6-bit and F16 rounding). */
     @Test
     void q4_kRoundTripsWithinAStepPerRun() {
