@@ -26,8 +26,9 @@ final class ModelRandomCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "hf", paramLabel = "F",
             description = "hf (a folder) or gguf (one .gguf file, llama architecture, the folder's tokenizer.json as a gpt2 vocabulary; "
-                    + "--dtype f32, f16, bf16, q8_0, q4_0, q4_k, q6_k (rows must be whole 256-value blocks) or q4_k_m (llama.cpp's "
-                    + "mix: Q6_K for the embedding and some attn_v / ffn_down, Q4_K elsewhere); --out a file or folder). Default: ${DEFAULT-VALUE}.")
+                    + "--dtype f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k (K types: rows must be whole 256-value blocks), q4_k_m or "
+                    + "q5_k_m (llama.cpp's mixes: Q6_K for the output and some attn_v / ffn_down, Q4_K or Q5_K elsewhere); --out a file "
+                    + "or folder). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--gguf-pre", defaultValue = "smollm", paramLabel = "NAME",
@@ -37,13 +38,14 @@ final class ModelRandomCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         if (format.equalsIgnoreCase("gguf")) {
-            if (dtype.equalsIgnoreCase("q4_k_m")) {
-                Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-Q4_K_M.gguf") : out;
+            if (dtype.equalsIgnoreCase("q4_k_m") || dtype.equalsIgnoreCase("q5_k_m")) {
+                dev.dca.runtime.gguf.GgmlType base = dtype.equalsIgnoreCase("q4_k_m") ? dev.dca.runtime.gguf.GgmlType.Q4_K : dev.dca.runtime.gguf.GgmlType.Q5_K;
+                Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-" + dtype.toUpperCase(java.util.Locale.ROOT) + ".gguf") : out;
                 com.fasterxml.jackson.databind.JsonNode cfg = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
                         .readTree(config.resolve("config.json").toFile());
                 int layers = cfg.path("num_hidden_layers").asInt();
                 boolean tied = cfg.path("tie_word_embeddings").asBoolean(false);
-                dev.dca.runtime.gguf.RandomGgufModel.write(config, name -> q4KM(name, layers, tied), ggufPre, seed, file);
+                dev.dca.runtime.gguf.RandomGgufModel.write(config, name -> kMix(name, layers, tied, base), ggufPre, seed, file);
                 System.out.println(file);
                 return 0;
             }
@@ -54,8 +56,9 @@ final class ModelRandomCommand implements Callable<Integer> {
                 case "q8_0" -> dev.dca.runtime.gguf.GgmlType.Q8_0;
                 case "q4_0" -> dev.dca.runtime.gguf.GgmlType.Q4_0;
                 case "q4_k" -> dev.dca.runtime.gguf.GgmlType.Q4_K;
+                case "q5_k" -> dev.dca.runtime.gguf.GgmlType.Q5_K;
                 case "q6_k" -> dev.dca.runtime.gguf.GgmlType.Q6_K;
-                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0, q4_0, q4_k, q6_k or q4_k_m, got " + dtype);
+                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k, q4_k_m or q5_k_m, got " + dtype);
             };
             Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-" + type + ".gguf") : out;
             dev.dca.runtime.gguf.RandomGgufModel.write(config, type, ggufPre, seed, file);
@@ -69,18 +72,18 @@ final class ModelRandomCommand implements Callable<Integer> {
     }
 
     /**
-     * llama.cpp's Q4_K_M choice per tensor ({@code llama_tensor_get_type}): Q6_K for the output (the embedding when
-     * {@code tied}) and for attn_v and ffn_down in the first and last eighth of the layers and every third layer
-     * between, Q4_K for the other matrices.
+     * llama.cpp's Q4_K_M / Q5_K_M choice per tensor ({@code llama_tensor_get_type}): Q6_K for the output (the
+     * embedding when {@code tied}) and for attn_v and ffn_down in the first and last eighth of the layers and every
+     * third layer between, {@code base} (Q4_K or Q5_K) for the other matrices.
      */
-    static dev.dca.runtime.gguf.GgmlType q4KM(String name, int layers, boolean tied) {
+    static dev.dca.runtime.gguf.GgmlType kMix(String name, int layers, boolean tied, dev.dca.runtime.gguf.GgmlType base) {
         if (name.equals("output.weight") || (tied && name.equals("token_embd.weight"))) return dev.dca.runtime.gguf.GgmlType.Q6_K;
         if (name.endsWith("attn_v.weight") || name.endsWith("ffn_down.weight")) {
             int layer = Integer.parseInt(name.split("\\.")[1]);
             boolean moreBits = layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
             if (moreBits) return dev.dca.runtime.gguf.GgmlType.Q6_K;
         }
-        return dev.dca.runtime.gguf.GgmlType.Q4_K;
+        return base;
     }
 
     static Tensor.DType parseDtype(String d) {

@@ -1,5 +1,6 @@
 package dev.dca.cli;
 
+import static dev.dca.runtime.gguf.GgmlType.Q4_K;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -53,25 +54,25 @@ class GgufCommandTest {
         assertThat(r.err().strip()).startsWith("dca: " + cut + ": tensor ").contains("file truncated?").doesNotContain("\n");
     }
 
-    /** llama.cpp's Q4_K_M rule on a 30-layer model: which matrices get Q6_K. */
+    /** llama.cpp's Q4_K_M / Q5_K_M rule on a 30-layer model: which matrices get Q6_K. */
     @Test
     void q4_k_m_gives_q6_k_to_the_output_and_some_attn_v_and_ffn_down() {
-        assertThat(ModelRandomCommand.q4KM("token_embd.weight", 30, true)).hasToString("Q6_K");
-        assertThat(ModelRandomCommand.q4KM("token_embd.weight", 30, false)).hasToString("Q4_K");
-        assertThat(ModelRandomCommand.q4KM("output.weight", 30, false)).hasToString("Q6_K");
-        assertThat(ModelRandomCommand.q4KM("blk.0.attn_q.weight", 30, true)).hasToString("Q4_K");
+        assertThat(ModelRandomCommand.kMix("token_embd.weight", 30, true, Q4_K)).hasToString("Q6_K");
+        assertThat(ModelRandomCommand.kMix("token_embd.weight", 30, false, Q4_K)).hasToString("Q4_K");
+        assertThat(ModelRandomCommand.kMix("output.weight", 30, false, Q4_K)).hasToString("Q6_K");
+        assertThat(ModelRandomCommand.kMix("blk.0.attn_q.weight", 30, true, Q4_K)).hasToString("Q4_K");
         java.util.List<Integer> more = new java.util.ArrayList<>();
         for (int l = 0; l < 30; l++) {
-            if (ModelRandomCommand.q4KM("blk." + l + ".ffn_down.weight", 30, true).toString().equals("Q6_K")) more.add(l);
-            assertThat(ModelRandomCommand.q4KM("blk." + l + ".attn_v.weight", 30, true))
-                    .isEqualTo(ModelRandomCommand.q4KM("blk." + l + ".ffn_down.weight", 30, true));
+            if (ModelRandomCommand.kMix("blk." + l + ".ffn_down.weight", 30, true, Q4_K).toString().equals("Q6_K")) more.add(l);
+            assertThat(ModelRandomCommand.kMix("blk." + l + ".attn_v.weight", 30, true, Q4_K))
+                    .isEqualTo(ModelRandomCommand.kMix("blk." + l + ".ffn_down.weight", 30, true, Q4_K));
         }
         assertThat(more).containsExactly(0, 1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 27, 28, 29);
     }
 
-    /** A mixed Q4_K / Q6_K file written by {@code model random}: loads with both types held as stored and decodes. */
+    /** A mixed Q5_K / Q6_K file written by {@code model random}: loads with both types held as stored and decodes. */
     @Test
-    void model_random_writes_a_q4_k_m_mix_that_loads_and_generates() throws Exception {
+    void model_random_writes_a_q5_k_m_mix_that_loads_and_generates() throws Exception {
         Path tok = shared("tokenizers/SmolLM2-135M-Instruct");
         Path cfgDir = Files.createDirectories(tmp.resolve("cfg"));
         Files.copy(tok.resolve("tokenizer.json"), cfgDir.resolve("tokenizer.json"));
@@ -83,7 +84,7 @@ class GgufCommandTest {
                 """);
         Path file = tmp.resolve("mix.gguf");
         CliRunner.Result w = CliRunner.run("", "model", "random", "--config", cfgDir.toString(), "--format", "gguf",
-                "--dtype", "q4_k_m", "--out", file.toString());
+                "--dtype", "q5_k_m", "--out", file.toString());
         assertThat(w.exitCode()).as(w.err()).isZero();
         CliRunner.Result info = CliRunner.run("", "model", "info", file.toString(), "--json");
         assertThat(info.exitCode()).as(info.err()).isZero();
@@ -91,7 +92,7 @@ class GgufCommandTest {
         // 8 layers: attn_v and ffn_down of layers 0 (first eighth), 3 and 6 (every third between) and 7 (last eighth)
         // in Q6_K, and the tied embedding
         assertThat(json.get("tensor_types").get("Q6_K").asInt()).isEqualTo(4 * 2 + 1);
-        assertThat(json.get("tensor_types").get("Q4_K").asInt()).isEqualTo(8 * 7 - 4 * 2);
+        assertThat(json.get("tensor_types").get("Q5_K").asInt()).isEqualTo(8 * 7 - 4 * 2);
         CliRunner.Result gen = CliRunner.run("", "generate", "--model", file.toString(), "--prompt", "Hello", "--max-tokens", "3", "--json");
         assertThat(gen.exitCode()).as(gen.err()).isZero();
         assertThat(new ObjectMapper().readTree(gen.out()).get("tokens")).hasSize(3);

@@ -72,12 +72,12 @@ public final class GgufWriter {
     /**
      * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
      *
-     * @param type F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K
+     * @param type F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K
      */
     public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
         if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0
-                && type != GgmlType.Q4_K && type != GgmlType.Q6_K) {
-            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K, not " + type);
+                && type != GgmlType.Q4_K && type != GgmlType.Q5_K && type != GgmlType.Q6_K) {
+            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K and Q6_K, not " + type);
         }
         if (shape[shape.length - 1] % type.blockSize != 0) {
             throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
@@ -160,8 +160,8 @@ public final class GgufWriter {
     }
 
     /**
-     * Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 and Q4_0 by ggml's reference, Q4_K
-     * and Q6_K by plain fits, see {@link #quantizeQ4_K} and {@link #quantizeQ6_K}).
+     * Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 and Q4_0 by ggml's reference, Q4_K,
+     * Q5_K and Q6_K by plain fits, see {@link #quantizeQ4_K} and {@link #quantizeQ6_K}).
      */
     public static byte[] encode(GgmlType type, float[] x) {
         ByteBuffer b = ByteBuffer.allocate((int) type.byteSize(x.length)).order(ByteOrder.LITTLE_ENDIAN);
@@ -172,6 +172,7 @@ public final class GgufWriter {
             case Q8_0 -> quantizeQ8_0(x, b);
             case Q4_0 -> quantizeQ4_0(x, b);
             case Q4_K -> quantizeQ4_K(x, b);
+            case Q5_K -> quantizeQ5_K(x, b);
             case Q6_K -> quantizeQ6_K(x, b);
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
@@ -228,6 +229,17 @@ public final class GgufWriter {
      * decodes the same way, with a somewhat larger error than llama.cpp's. For random-weight benchmark files.
      */
     private static void quantizeQ4_K(float[] x, ByteBuffer b) {
+        quantizeK(x, b, 4);
+    }
+
+    /** Q5_K blocks: {@link #quantizeQ4_K}'s fit with 32 levels, each value's fifth bit in 32 qh bytes after the scales. */
+    private static void quantizeQ5_K(float[] x, ByteBuffer b) {
+        quantizeK(x, b, 5);
+    }
+
+    /** Q4_K ({@code bits} 4) or Q5_K (5): per run of 32, scale = (max - min) / levels and min = -min, then 6-bit steps. */
+    private static void quantizeK(float[] x, ByteBuffer b, int bits) {
+        int top = (1 << bits) - 1;
         for (int i = 0; i < x.length; i += 256) {
             float[] scale = new float[8], min = new float[8];
             for (int j = 0; j < 8; j++) {
@@ -236,7 +248,7 @@ public final class GgufWriter {
                     lo = Math.min(lo, x[i + 32 * j + l]);
                     hi = Math.max(hi, x[i + 32 * j + l]);
                 }
-                scale[j] = (hi - lo) / 15;
+                scale[j] = (hi - lo) / top;
                 min[j] = -lo;
             }
             float d = 0, dmin = 0;
@@ -259,12 +271,17 @@ public final class GgufWriter {
                 packed[j + 8] = (byte) ((sc[j + 4] & 0xF) | (m[j + 4] & 0xF) << 4);
             }
             b.put(packed);
-            for (int j = 0; j < 4; j++) { // 32 bytes: run 2j in the low nibbles, run 2j + 1 in the high ones
+            int[] q = new int[256];
+            for (int v = 0; v < 256; v++) q[v] = level(x[i + v], dq * sc[v / 32], mq * m[v / 32], top);
+            if (bits == 5) { // bit 2j (run 2j) and 2j + 1 (run 2j + 1) of byte l: the fifth bit of value l of the run
                 for (int l = 0; l < 32; l++) {
-                    int lo = nibble(x[i + 64 * j + l], dq * sc[2 * j], mq * m[2 * j]);
-                    int hi = nibble(x[i + 64 * j + 32 + l], dq * sc[2 * j + 1], mq * m[2 * j + 1]);
-                    b.put((byte) (lo | hi << 4));
+                    int h = 0;
+                    for (int run = 0; run < 8; run++) h |= (q[32 * run + l] >> 4) << run;
+                    b.put((byte) h);
                 }
+            }
+            for (int j = 0; j < 4; j++) { // 32 bytes: run 2j in the low nibbles, run 2j + 1 in the high ones
+                for (int l = 0; l < 32; l++) b.put((byte) ((q[64 * j + l] & 0xF) | (q[64 * j + 32 + l] & 0xF) << 4));
             }
         }
     }
@@ -309,9 +326,9 @@ public final class GgufWriter {
         }
     }
 
-    /** The 4-bit q with scale * q - offset nearest to v. */
-    private static int nibble(float v, float scale, float offset) {
-        return scale == 0 ? 0 : Math.max(0, Math.min(15, Math.round((v + offset) / scale)));
+    /** The q in [0, top] with scale * q - offset nearest to v. */
+    private static int level(float v, float scale, float offset, int top) {
+        return scale == 0 ? 0 : Math.max(0, Math.min(top, Math.round((v + offset) / scale)));
     }
 
     /** Little-endian output with position tracking for alignment padding. */

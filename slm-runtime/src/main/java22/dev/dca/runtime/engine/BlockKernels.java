@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link VectorMatMul}'s kernels for matrices held in a GGUF file's own blocks: for Q8_0, Q4_0, Q4_K and Q6_K a row
  * dot product that meets x in registers (one input row) and a widening into F32 that gives exactly ggml's
- * dequantized values (several input rows); every other ggml type widens through the reference dequantizer.
+ * dequantized values (several input rows), and for Q5_K the same on 8-lane vectors; every other ggml type widens
+ * through the reference dequantizer.
  *
  * <p>Why by hand: DJL's PyTorch has no quantized matmul, and dequantizing at load costs 4-7x the memory. The block
  * layouts are ggml's ({@code ggml-common.h}); each kernel reads one row of whole blocks.
@@ -49,6 +50,11 @@ final class BlockKernels {
                 float[] sums = runSums(x, in); // what every min multiplies
                 yield r -> q4kRow(w, in, x, sums, r);
             }
+            case Q5_K -> {
+                if (!EIGHT_LANES) yield null;
+                float[] sums = runSums(x, in);
+                yield r -> q5kRow8(w, in, x, sums, r);
+            }
             default -> null;
         };
     }
@@ -70,6 +76,8 @@ final class BlockKernels {
             widenQ4_K(w, in, r, dst, at);
         } else if (NIBBLE_KERNELS && type == GgmlType.Q6_K) {
             widenQ6_K(w, in, r, dst, at);
+        } else if (EIGHT_LANES && type == GgmlType.Q5_K) {
+            widenQ5_K(w, in, r, dst, at);
         } else { // the reference dequantizer: scalar, every ggml type it knows
             int blocks = in / type.blockSize, bytes = blocks * type.typeSize;
             Scratch s = SCRATCH.get().fit(bytes, in);
@@ -317,6 +325,77 @@ final class BlockKernels {
                 FloatVector hi2 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 40));
                 hi = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 48), hi);
                 hi2 = ((FloatVector) q3.lanewise(VectorOperators.ASHR, 4).and(15).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 56), hi2);
+                a = lo.add(lo2).fma(FloatVector.broadcast(F8, ds[2 * j]), a);
+                a2 = hi.add(hi2).fma(FloatVector.broadcast(F8, ds[2 * j + 1]), a2);
+            }
+            for (int k = 0; k < 8; k++) mins += ms[k] * sums[b * 8 + k];
+        }
+        return a.add(a2).reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /**
+     * Q5_K row r as F32 into dst[at..] (ggml's {@code dequantize_row_q5_K}, same rounding: d x scale x q, then minus
+     * dmin x min): Q4_K's runs and scales, each value's fifth bit in qh (bit 2j of byte l for value l of run 2j, bit
+     * 2j + 1 for run 2j + 1). Block: d, dmin, 12 scale bytes, 32 qh bytes, 128 nibble bytes (176).
+     */
+    private static void widenQ5_K(MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 176;
+        float[] ds = new float[8], ms = new float[8];
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 176;
+            q4kScales(w, bo, ds, ms);
+            for (int j = 0; j < 4; j++) {
+                int y = at + b * 256 + 64 * j;
+                for (int p = 0; p < 4; p++) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 48 + 32L * j + 8 * p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 16 + 8 * p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                    FloatVector lo = (FloatVector) q.and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
+                    FloatVector hi = (FloatVector) q.lanewise(VectorOperators.ASHR, 4).and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
+                    lo.mul(ds[2 * j]).sub(ms[2 * j]).intoArray(dst, y + 8 * p);
+                    hi.mul(ds[2 * j + 1]).sub(ms[2 * j + 1]).intoArray(dst, y + 32 + 8 * p);
+                }
+            }
+        }
+    }
+
+    /** Q5_K weight row r . x read as stored (0.69 bytes per weight): {@link #q4kRow8} with each value's fifth bit. */
+    private static float q5kRow8(MemorySegment w, int in, float[] x, float[] sums, int r) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 176;
+        FloatVector a = FloatVector.zero(F8), a2 = a;
+        float mins = 0;
+        float[] ds = new float[8], ms = new float[8];
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 176;
+            q4kScales(w, bo, ds, ms);
+            IntVector h0 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+            IntVector h1 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 24, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+            IntVector h2 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+            IntVector h3 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 40, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+            for (int j = 0; j < 4; j++) {
+                long qo = bo + 48 + 32L * j;
+                int x0 = b * 256 + 64 * j, sl = 2 * j, sh = 2 * j + 1;
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 24, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                FloatVector lo = ((FloatVector) q0.and(15).or(h0.lanewise(VectorOperators.LSHR, sl).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0));
+                FloatVector lo2 = ((FloatVector) q1.and(15).or(h1.lanewise(VectorOperators.LSHR, sl).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0 + 8));
+                lo = ((FloatVector) q2.and(15).or(h2.lanewise(VectorOperators.LSHR, sl).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 16), lo);
+                lo2 = ((FloatVector) q3.and(15).or(h3.lanewise(VectorOperators.LSHR, sl).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 24), lo2);
+                FloatVector hi = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).and(15).or(h0.lanewise(VectorOperators.LSHR, sh).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0 + 32));
+                FloatVector hi2 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).and(15).or(h1.lanewise(VectorOperators.LSHR, sh).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F8, x, x0 + 40));
+                hi = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).and(15).or(h2.lanewise(VectorOperators.LSHR, sh).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 48), hi);
+                hi2 = ((FloatVector) q3.lanewise(VectorOperators.ASHR, 4).and(15).or(h3.lanewise(VectorOperators.LSHR, sh).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F8, x, x0 + 56), hi2);
                 a = lo.add(lo2).fma(FloatVector.broadcast(F8, ds[2 * j]), a);
                 a2 = hi.add(hi2).fma(FloatVector.broadcast(F8, ds[2 * j + 1]), a2);
             }

@@ -95,28 +95,38 @@ class GgufWriterTest {
     /** Q4_K by a min/max fit: every value within one step of its run (plus the scales' 6-bit and F16 rounding). */
     @Test
     void q4_kRoundTripsWithinAStepPerRun() {
+        roundTripsWithinAStepPerRun(GgmlType.Q4_K, 144, 15);
+    }
+
+    /** Q5_K: the same fit with 32 levels, the fifth bits in qh. */
+    @Test
+    void q5_kRoundTripsWithinAStepPerRun() {
+        roundTripsWithinAStepPerRun(GgmlType.Q5_K, 176, 31);
+    }
+
+    private static void roundTripsWithinAStepPerRun(GgmlType type, int blockBytes, int top) {
         Random r = new Random(11);
         float[] x = TinyGguf.random(r, 256 * 16);
         for (int i = 512; i < 768; i++) x[i] = 0; // an all-zero super-block
-        byte[] b = GgufWriter.encode(GgmlType.Q4_K, x);
-        assertThat(b).hasSize(16 * 144);
-        float[] y = GgufDequantizer.dequantize(GgmlType.Q4_K, ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        byte[] b = GgufWriter.encode(type, x);
+        assertThat(b).hasSize(16 * blockBytes);
+        float[] y = GgufDequantizer.dequantize(type, ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), x.length);
         for (int s = 0; s < x.length; s += 256) {
             float dMax = 0, minMax = 0;
             for (int j = 0; j < 8; j++) {
                 float lo = 0, hi = 0;
                 for (int l = 0; l < 32; l++) { lo = Math.min(lo, x[s + 32 * j + l]); hi = Math.max(hi, x[s + 32 * j + l]); }
-                dMax = Math.max(dMax, (hi - lo) / 15 / 63);
+                dMax = Math.max(dMax, (hi - lo) / top / 63);
                 minMax = Math.max(minMax, -lo / 63);
             }
             for (int j = 0; j < 8; j++) {
                 float lo = 0, hi = 0;
                 for (int l = 0; l < 32; l++) { lo = Math.min(lo, x[s + 32 * j + l]); hi = Math.max(hi, x[s + 32 * j + l]); }
-                // half a step, plus up to 7.5 steps of d when the 6-bit scale rounds down, plus half a min step
-                float bound = (hi - lo) / 15 / 2 + 8 * dMax + minMax + 1e-6f;
+                // half a step, plus up to top / 2 steps of d when the 6-bit scale rounds down, plus half a min step
+                float bound = (hi - lo) / top / 2 + (top + 1) / 2f * dMax + minMax + 1e-6f;
                 for (int l = 0; l < 32; l++) {
                     int i = s + 32 * j + l;
-                    assertThat(y[i]).as("super-block %d run %d value %d", s / 256, j, l).isCloseTo(x[i], within(bound));
+                    assertThat(y[i]).as("%s super-block %d run %d value %d", type, s / 256, j, l).isCloseTo(x[i], within(bound));
                 }
             }
         }
