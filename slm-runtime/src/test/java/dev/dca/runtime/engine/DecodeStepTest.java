@@ -30,7 +30,7 @@ class DecodeStepTest {
 
     /**
      * Weights held as BF16 or as the GGUF file stores them run every pass in Java, prefill chunks included. A file
-     * held in its own format loses nothing (a BF16 value, a Q8_0 scale times its int8, a Q4_K, Q5_K or Q6_K weight decoded
+     * held in its own format loses nothing (a BF16 value, a Q8_0 scale times its int8, a Q4_K, Q5_K or Q6_K weight decoded, an F16 widened
      * by ggml's formula: each is the same F32 the dequantizer gives PyTorch), so the logits must equal PyTorch's F32
      * pass over the same dequantized values to float rounding; an F32 file rounded to BF16 may move them by ~2^-9
      * relative per weight, a few tenths of a percent in the logits.
@@ -40,7 +40,7 @@ class DecodeStepTest {
             "models/tiny-arch/qwen3-hf, BF16, 2e-2", "models/tiny-random-llama/tiny-random-llama-Q8_0.gguf, STORED, 1e-4",
             "models/tiny-random-llama/tiny-random-llama-Q4_K.gguf, STORED, 1e-4", "models/tiny-random-llama/tiny-random-llama-Q6_K.gguf, STORED, 1e-4",
             "models/tiny-random-llama/tiny-random-llama-Q4_0.gguf, STORED, 1e-4", "models/tiny-random-llama/tiny-random-llama-Q5_K.gguf, STORED, 1e-4",
-            "models/tiny-random-llama/tiny-random-llama-BF16.gguf, STORED, 1e-4",
+            "models/tiny-random-llama/tiny-random-llama-BF16.gguf, STORED, 1e-4", "models/tiny-random-llama/tiny-random-llama-F16.gguf, STORED, 1e-4",
             "models/tiny-arch/qwen2-F32.gguf, STORED, 1e-4"})
     void weights_held_in_bf16_or_as_stored_compute_what_pytorch_computes_from_the_same_values(String fixture, DecodeStep.Hold held, double tolerance) {
         assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
