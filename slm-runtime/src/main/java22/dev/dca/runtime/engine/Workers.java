@@ -22,8 +22,13 @@ final class Workers {
     static final int THREADS = Math.max(1,
             Integer.getInteger("dca.matmul.threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors())));
 
-    /** How long an idle worker keeps polling for the next job before it parks: longer than the gaps within a step. */
-    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("dca.matmul.spin.micros", 2000));
+    /**
+     * How long an idle worker keeps polling for the next job before it parks: longer than the gaps within a step. No
+     * polling when there are more threads than cores: a spinning worker would then take the core of the thread that
+     * has the work.
+     */
+    static final long SPIN_NANOS = THREADS > Runtime.getRuntime().availableProcessors() ? 0
+            : TimeUnit.MICROSECONDS.toNanos(Long.getLong("dca.matmul.spin.micros", 2000));
 
     private static final Pool POOL = THREADS == 1 ? null : new Pool(THREADS - 1);
 
