@@ -160,6 +160,28 @@ class DecodeMatMulTest {
         checkRows(k, type, wb, w, out, in);
     }
 
+    /**
+     * Every one of the 65,536 F16 bit patterns (normal, subnormal, zeros, infinities, NaNs) read by the one-row F16
+     * path (vectorized by C2) gives {@link Float#float16ToFloat}'s value: row o holds pattern o in its first column
+     * and zeros elsewhere, x is (1, 0, ...).
+     */
+    @Test
+    void f16_weights_convert_exactly_for_every_half() {
+        DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
+        assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        int out = 65536, in = 16;
+        ByteBuffer wb = ByteBuffer.allocateDirect(out * in * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int o = 0; o < out; o++) wb.putShort(o * in * 2, (short) o);
+        float[] x = new float[in];
+        x[0] = 1;
+        float[] y = k.multiply(GgmlType.F16, wb, out, in, x, 1, null);
+        for (int o = 0; o < out; o++) {
+            float want = Float.float16ToFloat((short) o);
+            if (Float.isNaN(want)) assertThat(y[o]).as("half 0x%04x", o).isNaN();
+            else assertThat(y[o] == want).as("half 0x%04x: %s, want %s", o, y[o], want).isTrue();
+        }
+    }
+
     /** The F16 scales of a block (where ggml puts them) set to small finite values: random bits may be NaN. */
     private static void saneScales(GgmlType type, byte[] b, int o, Random r) {
         int[] at = switch (type) {
