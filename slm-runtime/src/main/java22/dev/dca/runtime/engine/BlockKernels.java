@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link VectorMatMul}'s kernels for matrices held in a GGUF file's own blocks: for Q8_0, Q4_0, Q4_K and Q6_K a row
  * dot product that meets x in registers (one input row) and a widening into F32 that gives exactly ggml's
- * dequantized values (several input rows), and for Q5_K the same on 8-lane vectors; every other ggml type widens
- * through the reference dequantizer.
+ * dequantized values (several input rows), and for Q4_1, Q5_0, Q5_1 and Q5_K the same on 8-lane vectors; F16 widens
+ * through a loop C2 vectorizes; Q2_K and Q3_K widen through the reference dequantizer.
  *
  * <p>Why by hand: DJL's PyTorch has no quantized matmul, and dequantizing at load costs 4-7x the memory. The block
  * layouts are ggml's ({@code ggml-common.h}); each kernel reads one row of whole blocks.
@@ -50,6 +50,11 @@ final class BlockKernels {
                 float[] sums = runSums(x, in); // what every min multiplies
                 yield r -> q4kRow(w, in, x, sums, r);
             }
+            case Q4_1, Q5_0, Q5_1 -> {
+                if (!EIGHT_LANES) yield null;
+                float[] sums = runSums(x, in); // what the offset or min of every block multiplies
+                yield r -> smallBlockRow8(type, w, in, x, sums, r);
+            }
             case Q5_K -> {
                 if (!EIGHT_LANES) yield null;
                 float[] sums = runSums(x, in);
@@ -80,6 +85,8 @@ final class BlockKernels {
             widenQ5_K(w, in, r, dst, at);
         } else if (type == GgmlType.F16) {
             widenF16(w, in, r, dst, at);
+        } else if (EIGHT_LANES && (type == GgmlType.Q4_1 || type == GgmlType.Q5_0 || type == GgmlType.Q5_1)) {
+            widenSmallBlocks(type, w, in, r, dst, at);
         } else { // the reference dequantizer: scalar, every ggml type it knows
             int blocks = in / type.blockSize, bytes = blocks * type.typeSize;
             Scratch s = SCRATCH.get().fit(bytes, in);
@@ -220,6 +227,74 @@ final class BlockKernels {
             offsets += d * sums[b];
         }
         return a.reduceLanes(VectorOperators.ADD) - 8 * offsets;
+    }
+
+    /** Lane i of vector k holds 8k + i: the qh bit of each value of a Q5_0 / Q5_1 block. */
+    private static final IntVector BITS_0 = EIGHT_LANES ? IntVector.fromArray(I256, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0) : null,
+            BITS_8 = EIGHT_LANES ? BITS_0.add(8) : null, BITS_16 = EIGHT_LANES ? BITS_0.add(16) : null, BITS_24 = EIGHT_LANES ? BITS_0.add(24) : null;
+
+    /**
+     * Q4_1, Q5_0 or Q5_1 weight row r . x read as stored (0.63-0.75 bytes per weight): per block d x sum(q x) plus
+     * m x sum(x) (Q4_1, Q5_1) or minus 16 d x sum(x) (Q5_0), the sums of x given. Byte j of qs holds value j (low
+     * nibble) and j + 16 (high), bit j of the 32-bit qh the fifth bit of value j. llama.cpp falls back to these types
+     * for rows that are not whole 256-value blocks (SmolLM2's 576, Qwen2.5-0.5B's 896), so a "Q4_K_M" file of such a
+     * model is mostly Q5_0. Written out: vectors kept in arrays or returned in groups are allocated (measured 1.4x
+     * slower than the scalar dequantizer).
+     */
+    private static float smallBlockRow8(GgmlType type, MemorySegment w, int in, float[] x, float[] sums, int r) {
+        int blocks = in / 32, bytes = type.typeSize;
+        boolean min = type != GgmlType.Q5_0, high = type != GgmlType.Q4_1;
+        int qsAt = (min ? 4 : 2) + (high ? 4 : 0), qhAt = min ? 4 : 2;
+        long o = (long) r * blocks * bytes;
+        FloatVector a = FloatVector.zero(F8);
+        float offsets = 0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * bytes;
+            IntVector q0 = eightBytes(w, bo + qsAt), q1 = eightBytes(w, bo + qsAt + 8);
+            IntVector v0 = q0.and(15), v1 = q1.and(15), v2 = q0.lanewise(VectorOperators.ASHR, 4).and(15), v3 = q1.lanewise(VectorOperators.ASHR, 4).and(15);
+            if (high) {
+                IntVector h = IntVector.broadcast(I256, w.get(INT_LE, bo + qhAt));
+                v0 = v0.or(h.lanewise(VectorOperators.LSHR, BITS_0).and(1).lanewise(VectorOperators.LSHL, 4));
+                v1 = v1.or(h.lanewise(VectorOperators.LSHR, BITS_8).and(1).lanewise(VectorOperators.LSHL, 4));
+                v2 = v2.or(h.lanewise(VectorOperators.LSHR, BITS_16).and(1).lanewise(VectorOperators.LSHL, 4));
+                v3 = v3.or(h.lanewise(VectorOperators.LSHR, BITS_24).and(1).lanewise(VectorOperators.LSHL, 4));
+            }
+            int x0 = b * 32;
+            FloatVector s = ((FloatVector) v0.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0));
+            FloatVector t = ((FloatVector) v1.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 8));
+            s = ((FloatVector) v2.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 16), s);
+            t = ((FloatVector) v3.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 24), t);
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo));
+            a = s.add(t).fma(FloatVector.broadcast(F8, d), a);
+            offsets += (min ? Float.float16ToFloat(w.get(SHORT_LE, bo + 2)) : -16 * d) * sums[b];
+        }
+        return a.reduceLanes(VectorOperators.ADD) + offsets;
+    }
+
+    /** Q4_1, Q5_0 or Q5_1 row r as F32 into dst[at..], ggml's values exactly: q x d + m, or (q - 16) x d. */
+    private static void widenSmallBlocks(GgmlType type, MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 32, bytes = type.typeSize;
+        boolean min = type != GgmlType.Q5_0, high = type != GgmlType.Q4_1;
+        int qsAt = (min ? 4 : 2) + (high ? 4 : 0), qhAt = min ? 4 : 2, offset = min ? 0 : 16;
+        long o = (long) r * blocks * bytes;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * bytes;
+            IntVector q0 = eightBytes(w, bo + qsAt), q1 = eightBytes(w, bo + qsAt + 8);
+            IntVector v0 = q0.and(15), v1 = q1.and(15), v2 = q0.lanewise(VectorOperators.ASHR, 4).and(15), v3 = q1.lanewise(VectorOperators.ASHR, 4).and(15);
+            if (high) {
+                IntVector h = IntVector.broadcast(I256, w.get(INT_LE, bo + qhAt));
+                v0 = v0.or(h.lanewise(VectorOperators.LSHR, BITS_0).and(1).lanewise(VectorOperators.LSHL, 4));
+                v1 = v1.or(h.lanewise(VectorOperators.LSHR, BITS_8).and(1).lanewise(VectorOperators.LSHL, 4));
+                v2 = v2.or(h.lanewise(VectorOperators.LSHR, BITS_16).and(1).lanewise(VectorOperators.LSHL, 4));
+                v3 = v3.or(h.lanewise(VectorOperators.LSHR, BITS_24).and(1).lanewise(VectorOperators.LSHL, 4));
+            }
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), m = min ? Float.float16ToFloat(w.get(SHORT_LE, bo + 2)) : 0;
+            int y = at + b * 32;
+            ((FloatVector) v0.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y);
+            ((FloatVector) v1.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 8);
+            ((FloatVector) v2.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 16);
+            ((FloatVector) v3.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 24);
+        }
     }
 
     /**
