@@ -27,8 +27,8 @@ final class ModelRandomCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "hf", paramLabel = "F",
             description = "hf (a folder) or gguf (one .gguf file, llama architecture, the folder's tokenizer.json as a gpt2 vocabulary; "
                     + "--dtype f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k (K types: rows must be whole 256-value blocks), q4_k_m or "
-                    + "q5_k_m (llama.cpp's mixes: Q6_K for the output and some attn_v / ffn_down, Q4_K or Q5_K elsewhere); --out a file "
-                    + "or folder). Default: ${DEFAULT-VALUE}.")
+                    + "q5_k_m (llama.cpp's mixes: Q6_K for the output and some attn_v / ffn_down, Q4_K or Q5_K elsewhere; rows that are "
+                    + "not whole 256-value blocks in Q5_0, Q5_1 or Q8_0 instead, as llama.cpp does); --out a file or folder). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--gguf-pre", defaultValue = "smollm", paramLabel = "NAME",
@@ -43,9 +43,13 @@ final class ModelRandomCommand implements Callable<Integer> {
                 Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-" + dtype.toUpperCase(java.util.Locale.ROOT) + ".gguf") : out;
                 com.fasterxml.jackson.databind.JsonNode cfg = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
                         .readTree(config.resolve("config.json").toFile());
-                int layers = cfg.path("num_hidden_layers").asInt();
+                int layers = cfg.path("num_hidden_layers").asInt(), hidden = cfg.path("hidden_size").asInt(), ff = cfg.path("intermediate_size").asInt();
+                int heads = cfg.path("num_attention_heads").asInt(1), attnWidth = heads * cfg.path("head_dim").asInt(hidden / Math.max(1, heads));
                 boolean tied = cfg.path("tie_word_embeddings").asBoolean(false);
-                dev.dca.runtime.gguf.RandomGgufModel.write(config, name -> kMix(name, layers, tied, base), ggufPre, seed, file);
+                dev.dca.runtime.gguf.RandomGgufModel.write(config, name -> {
+                    int rowLength = name.endsWith("ffn_down.weight") ? ff : name.endsWith("attn_output.weight") ? attnWidth : hidden;
+                    return fallback(kMix(name, layers, tied, base), rowLength);
+                }, ggufPre, seed, file);
                 System.out.println(file);
                 return 0;
             }
@@ -84,6 +88,20 @@ final class ModelRandomCommand implements Callable<Integer> {
             if (moreBits) return dev.dca.runtime.gguf.GgmlType.Q6_K;
         }
         return base;
+    }
+
+    /**
+     * llama.cpp's replacement for a K type whose rows are not whole 256-value blocks (SmolLM2's 576, Qwen2.5-0.5B's
+     * 896): Q4_K becomes Q5_0, Q5_K Q5_1, Q6_K Q8_0.
+     */
+    static dev.dca.runtime.gguf.GgmlType fallback(dev.dca.runtime.gguf.GgmlType type, int rowLength) {
+        if (rowLength % 256 == 0) return type;
+        return switch (type) {
+            case Q4_K -> dev.dca.runtime.gguf.GgmlType.Q5_0;
+            case Q5_K -> dev.dca.runtime.gguf.GgmlType.Q5_1;
+            case Q6_K -> dev.dca.runtime.gguf.GgmlType.Q8_0;
+            default -> type;
+        };
     }
 
     static Tensor.DType parseDtype(String d) {

@@ -97,4 +97,13 @@ class GgufCommandTest {
         assertThat(gen.exitCode()).as(gen.err()).isZero();
         assertThat(new ObjectMapper().readTree(gen.out()).get("tokens")).hasSize(3);
     }
+
+    /** K types on rows that are not whole 256-value blocks fall back as llama.cpp's do. */
+    @Test
+    void k_types_on_576_wide_rows_fall_back_to_q5_0_q5_1_and_q8_0() {
+        assertThat(ModelRandomCommand.fallback(Q4_K, 576)).hasToString("Q5_0");
+        assertThat(ModelRandomCommand.fallback(dev.dca.runtime.gguf.GgmlType.Q5_K, 576)).hasToString("Q5_1");
+        assertThat(ModelRandomCommand.fallback(dev.dca.runtime.gguf.GgmlType.Q6_K, 576)).hasToString("Q8_0");
+        assertThat(ModelRandomCommand.fallback(Q4_K, 1536)).isEqualTo(Q4_K);
+    }
 }

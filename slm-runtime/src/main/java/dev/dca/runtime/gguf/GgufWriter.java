@@ -72,12 +72,12 @@ public final class GgufWriter {
     /**
      * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
      *
-     * @param type F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K
+     * @param type F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K
      */
     public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
         if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0
-                && type != GgmlType.Q4_K && type != GgmlType.Q5_K && type != GgmlType.Q6_K) {
-            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K and Q6_K, not " + type);
+                && type != GgmlType.Q5_0 && type != GgmlType.Q5_1 && type != GgmlType.Q4_K && type != GgmlType.Q5_K && type != GgmlType.Q6_K) {
+            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K, not " + type);
         }
         if (shape[shape.length - 1] % type.blockSize != 0) {
             throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
@@ -160,7 +160,7 @@ public final class GgufWriter {
     }
 
     /**
-     * Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0 and Q4_0 by ggml's reference, Q4_K,
+     * Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0, Q4_0, Q5_0 and Q5_1 by ggml's reference, Q4_K,
      * Q5_K and Q6_K by plain fits, see {@link #quantizeQ4_K} and {@link #quantizeQ6_K}).
      */
     public static byte[] encode(GgmlType type, float[] x) {
@@ -171,6 +171,8 @@ public final class GgufWriter {
             case BF16 -> { for (float v : x) b.putShort(toBf16(v)); }
             case Q8_0 -> quantizeQ8_0(x, b);
             case Q4_0 -> quantizeQ4_0(x, b);
+            case Q5_0 -> quantizeQ5_0(x, b);
+            case Q5_1 -> quantizeQ5_1(x, b);
             case Q4_K -> quantizeQ4_K(x, b);
             case Q5_K -> quantizeQ5_K(x, b);
             case Q6_K -> quantizeQ6_K(x, b);
@@ -221,6 +223,49 @@ public final class GgufWriter {
                 b.put((byte) (lo | hi << 4));
             }
         }
+    }
+
+    /**
+     * {@code quantize_row_q5_0_ref}: per 32 values d = (the value of largest magnitude) / -16, q = min(31, (int) (x / d
+     * + 16.5)); low nibbles as Q4_0, the fifth bits of values j and j + 16 in bits j and j + 16 of a 32-bit qh.
+     */
+    private static void quantizeQ5_0(float[] x, ByteBuffer b) {
+        for (int i = 0; i < x.length; i += 32) {
+            float amax = 0, max = 0;
+            for (int j = 0; j < 32; j++) {
+                if (amax < Math.abs(x[i + j])) {
+                    amax = Math.abs(x[i + j]);
+                    max = x[i + j];
+                }
+            }
+            float d = max / -16, id = d != 0 ? 1f / d : 0f;
+            int[] q = new int[32];
+            for (int j = 0; j < 32; j++) q[j] = Math.min(31, (int) (x[i + j] * id + 16.5f));
+            putFiveBitBlock(b.putShort(Float.floatToFloat16(d)), q);
+        }
+    }
+
+    /** {@code quantize_row_q5_1_ref}: per 32 values d = (max - min) / 31 and m = min, q = (int) ((x - min) / d + 0.5). */
+    private static void quantizeQ5_1(float[] x, ByteBuffer b) {
+        for (int i = 0; i < x.length; i += 32) {
+            float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
+            for (int j = 0; j < 32; j++) {
+                min = Math.min(min, x[i + j]);
+                max = Math.max(max, x[i + j]);
+            }
+            float d = (max - min) / 31, id = d != 0 ? 1f / d : 0f;
+            int[] q = new int[32];
+            for (int j = 0; j < 32; j++) q[j] = Math.min(31, (int) ((x[i + j] - min) * id + 0.5f));
+            putFiveBitBlock(b.putShort(Float.floatToFloat16(d)).putShort(Float.floatToFloat16(min)), q);
+        }
+    }
+
+    /** A Q5 block's qh (bit j: the fifth bit of value j) and qs (byte j: values j and j + 16, low nibbles). */
+    private static void putFiveBitBlock(ByteBuffer b, int[] q) {
+        int qh = 0;
+        for (int j = 0; j < 32; j++) qh |= ((q[j] >> 4) & 1) << j;
+        b.putInt(qh);
+        for (int j = 0; j < 16; j++) b.put((byte) ((q[j] & 0xF) | (q[j + 16] & 0xF) << 4));
     }
 
     /**

@@ -92,6 +92,32 @@ class GgufWriterTest {
         for (int i = 256; i < 512; i++) assertThat(y[i]).isZero();
     }
 
+    /**
+     * Q5_0 and Q5_1 by ggml's reference formulas: every value within half a step (plus the F16 rounding of d and m);
+     * Q5_0's levels run -16..15 steps, so the value opposite the largest magnitude may be a whole step off.
+     */
+    @Test
+    void q5_0AndQ5_1RoundTripWithinHalfAStep() {
+        Random r = new Random(13);
+        float[] x = TinyGguf.random(r, 32 * 40);
+        for (int i = 64; i < 96; i++) x[i] = 0; // an all-zero block
+        for (GgmlType type : new GgmlType[] {GgmlType.Q5_0, GgmlType.Q5_1}) {
+            byte[] b = GgufWriter.encode(type, x);
+            assertThat(b).hasSize(40 * type.typeSize);
+            float[] y = GgufDequantizer.dequantize(type, ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), x.length);
+            for (int s = 0; s < x.length; s += 32) {
+                float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE, amax = 0;
+                for (int j = 0; j < 32; j++) { lo = Math.min(lo, x[s + j]); hi = Math.max(hi, x[s + j]); amax = Math.max(amax, Math.abs(x[s + j])); }
+                float step = type == GgmlType.Q5_0 ? amax / 16 : (hi - lo) / 31;
+                float bound = (type == GgmlType.Q5_0 ? step : step / 2) + 0.002f * amax + 1e-6f; // F16 d and m: ~2^-11 relative
+                for (int j = 0; j < 32; j++) {
+                    assertThat(y[s + j]).as("%s block %d value %d", type, s / 32, j).isCloseTo(x[s + j], within(bound));
+                }
+            }
+            for (int i = 64; i < 96; i++) assertThat(y[i]).isZero();
+        }
+    }
+
     /** Q4_K by a min/max fit: every value within one step of its run (plus the scales' 6-bit and F16 rounding). */
     @Test
     void q4_kRoundTripsWithinAStepPerRun() {
