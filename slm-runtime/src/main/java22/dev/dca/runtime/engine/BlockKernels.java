@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link VectorMatMul}'s kernels for matrices held in a GGUF file's own blocks: for Q8_0, Q4_0, Q4_K and Q6_K a row
  * dot product that meets x in registers (one input row) and a widening into F32 that gives exactly ggml's
- * dequantized values (several input rows), and for Q4_1, Q5_0, Q5_1 and Q5_K the same on 8-lane vectors; F16 widens
- * through a loop C2 vectorizes; Q2_K and Q3_K widen through the reference dequantizer.
+ * dequantized values (several input rows), and for Q4_1, Q5_0, Q5_1, Q3_K and Q5_K the same on 8-lane vectors; F16
+ * widens through a loop C2 vectorizes; Q2_K widens through the reference dequantizer.
  *
  * <p>Why by hand: DJL's PyTorch has no quantized matmul, and dequantizing at load costs 4-7x the memory. The block
  * layouts are ggml's ({@code ggml-common.h}); each kernel reads one row of whole blocks.
@@ -55,6 +55,7 @@ final class BlockKernels {
                 float[] sums = runSums(x, in); // what the offset or min of every block multiplies
                 yield r -> smallBlockRow8(type, w, in, x, sums, r);
             }
+            case Q3_K -> EIGHT_LANES ? r -> q3kRow8(w, in, x, r) : null;
             case Q5_K -> {
                 if (!EIGHT_LANES) yield null;
                 float[] sums = runSums(x, in);
@@ -85,6 +86,8 @@ final class BlockKernels {
             widenQ5_K(w, in, r, dst, at);
         } else if (type == GgmlType.F16) {
             widenF16(w, in, r, dst, at);
+        } else if (EIGHT_LANES && type == GgmlType.Q3_K) {
+            widenQ3_K(w, in, r, dst, at);
         } else if (EIGHT_LANES && (type == GgmlType.Q4_1 || type == GgmlType.Q5_0 || type == GgmlType.Q5_1)) {
             widenSmallBlocks(type, w, in, r, dst, at);
         } else { // the reference dequantizer: scalar, every ggml type it knows
@@ -295,6 +298,75 @@ final class BlockKernels {
             ((FloatVector) v2.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 16);
             ((FloatVector) v3.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 24);
         }
+    }
+
+    /**
+     * The 16 run scales of the Q3_K super-block at {@code bo}, times its d, into dl (ggml's {@code dequantize_row_q3_K}:
+     * 6-bit values packed in 12 bytes, minus 32).
+     */
+    private static void q3kScales(MemorySegment w, long bo, float[] dl) {
+        int a0 = w.get(INT_LE, bo + 96), a1 = w.get(INT_LE, bo + 100), tmp = w.get(INT_LE, bo + 104);
+        int low = 0x0f0f0f0f, two = 0x03030303;
+        int[] aux = {(a0 & low) | ((tmp & two) << 4), (a1 & low) | (((tmp >>> 2) & two) << 4),
+            ((a0 >>> 4) & low) | (((tmp >>> 4) & two) << 4), ((a1 >>> 4) & low) | (((tmp >>> 6) & two) << 4)};
+        float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 108));
+        for (int k = 0; k < 16; k++) dl[k] = d * ((byte) (aux[k >> 2] >>> (8 * (k & 3))) - 32);
+    }
+
+    /**
+     * Q3_K row r as F32 into dst[at..], ggml's values exactly (d x (scale - 32) times q in -4..3): per super-block of
+     * 256, 32 hmask bytes (bit 4n + j: the high bit of value l of run pair j of half n), 64 bytes of 2-bit lows (byte
+     * l of half n: bits 2j, 2j + 1), 12 scale bytes, d.
+     */
+    private static void widenQ3_K(MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 110;
+        float[] dl = new float[16];
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 110;
+            q3kScales(w, bo, dl);
+            for (int n = 0; n < 2; n++) {
+                for (int j = 0; j < 4; j++) {
+                    int shift = 2 * j, bit = 4 * n + j, y = at + b * 256 + 128 * n + 32 * j;
+                    for (int g = 0; g < 4; g++) {
+                        IntVector q = eightBytes(w, bo + 32 + 32L * n + 8 * g), h = eightBytes(w, bo + 8 * g);
+                        IntVector v = q.lanewise(VectorOperators.ASHR, shift).and(3).or(h.lanewise(VectorOperators.ASHR, bit).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
+                        ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(dl[8 * n + 2 * j + g / 2]).intoArray(dst, y + 8 * g);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Q3_K weight row r . x read as stored (0.43 bytes per weight): per run of 16, d x (scale - 32) x sum(q x). */
+    private static float q3kRow8(MemorySegment w, int in, float[] x, int r) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 110;
+        FloatVector a = FloatVector.zero(F8), a2 = a;
+        float[] dl = new float[16];
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 110;
+            q3kScales(w, bo, dl);
+            IntVector h0 = eightBytes(w, bo), h1 = eightBytes(w, bo + 8), h2 = eightBytes(w, bo + 16), h3 = eightBytes(w, bo + 24);
+            for (int n = 0; n < 2; n++) {
+                long qo = bo + 32 + 32L * n;
+                IntVector g0 = eightBytes(w, qo), g1 = eightBytes(w, qo + 8), g2 = eightBytes(w, qo + 16), g3 = eightBytes(w, qo + 24);
+                for (int j = 0; j < 4; j++) {
+                    int shift = 2 * j, bit = 4 * n + j, x0 = b * 256 + 128 * n + 32 * j;
+                    IntVector v0 = g0.lanewise(VectorOperators.ASHR, shift).and(3).or(h0.lanewise(VectorOperators.ASHR, bit).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
+                    IntVector v1 = g1.lanewise(VectorOperators.ASHR, shift).and(3).or(h1.lanewise(VectorOperators.ASHR, bit).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
+                    IntVector v2 = g2.lanewise(VectorOperators.ASHR, shift).and(3).or(h2.lanewise(VectorOperators.ASHR, bit).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
+                    IntVector v3 = g3.lanewise(VectorOperators.ASHR, shift).and(3).or(h3.lanewise(VectorOperators.ASHR, bit).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
+                    FloatVector s = ((FloatVector) v0.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0));
+                    s = ((FloatVector) v1.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 8), s);
+                    FloatVector t = ((FloatVector) v2.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 16));
+                    t = ((FloatVector) v3.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 24), t);
+                    a = s.fma(FloatVector.broadcast(F8, dl[8 * n + 2 * j]), a);
+                    a2 = t.fma(FloatVector.broadcast(F8, dl[8 * n + 2 * j + 1]), a2);
+                }
+            }
+        }
+        return a.add(a2).reduceLanes(VectorOperators.ADD);
     }
 
     /**
