@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link VectorMatMul}'s kernels for matrices held in a GGUF file's own blocks: for Q8_0, Q4_0, Q4_K and Q6_K a row
  * dot product that meets x in registers (one input row) and a widening into F32 that gives exactly ggml's
- * dequantized values (several input rows), and for Q4_1, Q5_0, Q5_1, Q3_K and Q5_K the same on 8-lane vectors; F16
- * widens through a loop C2 vectorizes; Q2_K widens through the reference dequantizer.
+ * dequantized values (several input rows), and for Q4_1, Q5_0, Q5_1, Q2_K, Q3_K and Q5_K the same on 8-lane vectors;
+ * F16 widens through a loop C2 vectorizes. On CPUs whose vectors are not 8 F32 lanes wide, the types without a
+ * kernel for that width widen through the reference dequantizer.
  *
  * <p>Why by hand: DJL's PyTorch has no quantized matmul, and dequantizing at load costs 4-7x the memory. The block
  * layouts are ggml's ({@code ggml-common.h}); each kernel reads one row of whole blocks.
@@ -56,6 +57,12 @@ final class BlockKernels {
                 yield r -> smallBlockRow8(type, w, in, x, sums, r);
             }
             case Q3_K -> EIGHT_LANES ? r -> q3kRow8(w, in, x, r) : null;
+            case Q2_K -> {
+                if (!EIGHT_LANES) yield null;
+                float[] sums = new float[in / 16]; // sum of x over each run of 16: what every min multiplies
+                for (int i = 0; i < in; i++) sums[i / 16] += x[i];
+                yield r -> q2kRow8(w, in, x, sums, r);
+            }
             case Q5_K -> {
                 if (!EIGHT_LANES) yield null;
                 float[] sums = runSums(x, in);
@@ -86,6 +93,8 @@ final class BlockKernels {
             widenQ5_K(w, in, r, dst, at);
         } else if (type == GgmlType.F16) {
             widenF16(w, in, r, dst, at);
+        } else if (EIGHT_LANES && type == GgmlType.Q2_K) {
+            widenQ2_K(w, in, r, dst, at);
         } else if (EIGHT_LANES && type == GgmlType.Q3_K) {
             widenQ3_K(w, in, r, dst, at);
         } else if (EIGHT_LANES && (type == GgmlType.Q4_1 || type == GgmlType.Q5_0 || type == GgmlType.Q5_1)) {
@@ -298,6 +307,58 @@ final class BlockKernels {
             ((FloatVector) v2.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 16);
             ((FloatVector) v3.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 24);
         }
+    }
+
+    /**
+     * Q2_K row r as F32 into dst[at..], ggml's values exactly (d x scale x q - dmin x min, q in 0..3): per super-block
+     * of 256, 16 bytes of 4-bit (scale, min) pairs, 64 bytes of 2-bit values (byte l of half n: bits 2j, 2j + 1 for
+     * run pair j), d, dmin.
+     */
+    private static void widenQ2_K(MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 84;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 84;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 80)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 82));
+            for (int n = 0; n < 2; n++) {
+                for (int j = 0; j < 4; j++) {
+                    int y = at + b * 256 + 128 * n + 32 * j;
+                    for (int g = 0; g < 4; g++) {
+                        int sc = w.get(ValueLayout.JAVA_BYTE, bo + 8 * n + 2 * j + g / 2) & 0xFF;
+                        IntVector v = eightBytes(w, bo + 16 + 32L * n + 8 * g).lanewise(VectorOperators.ASHR, 2 * j).and(3);
+                        ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(d * (sc & 0xF)).sub(min * (sc >> 4)).intoArray(dst, y + 8 * g);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Q2_K weight row r . x read as stored (0.33 bytes per weight): per run of 16, d x scale x sum(q x) - dmin x min x sum(x). */
+    private static float q2kRow8(MemorySegment w, int in, float[] x, float[] sums, int r) {
+        int blocks = in / 256;
+        long o = (long) r * blocks * 84;
+        FloatVector a = FloatVector.zero(F8), a2 = a;
+        float mins = 0;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + (long) b * 84;
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 80)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 82));
+            for (int n = 0; n < 2; n++) {
+                long qo = bo + 16 + 32L * n;
+                IntVector g0 = eightBytes(w, qo), g1 = eightBytes(w, qo + 8), g2 = eightBytes(w, qo + 16), g3 = eightBytes(w, qo + 24);
+                for (int j = 0; j < 4; j++) {
+                    int shift = 2 * j, x0 = b * 256 + 128 * n + 32 * j, k = 8 * n + 2 * j;
+                    int sa = w.get(ValueLayout.JAVA_BYTE, bo + k) & 0xFF, sb = w.get(ValueLayout.JAVA_BYTE, bo + k + 1) & 0xFF;
+                    FloatVector s = ((FloatVector) g0.lanewise(VectorOperators.ASHR, shift).and(3).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0));
+                    s = ((FloatVector) g1.lanewise(VectorOperators.ASHR, shift).and(3).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 8), s);
+                    FloatVector t = ((FloatVector) g2.lanewise(VectorOperators.ASHR, shift).and(3).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 16));
+                    t = ((FloatVector) g3.lanewise(VectorOperators.ASHR, shift).and(3).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 24), t);
+                    a = s.fma(FloatVector.broadcast(F8, d * (sa & 0xF)), a);
+                    a2 = t.fma(FloatVector.broadcast(F8, d * (sb & 0xF)), a2);
+                    mins += min * ((sa >> 4) * sums[x0 / 16] + (sb >> 4) * sums[x0 / 16 + 1]);
+                }
+            }
+        }
+        return a.add(a2).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /**
