@@ -203,20 +203,25 @@ public final class GgufWriter {
         }
     }
 
+    /** The value of largest magnitude among x[i..i+31] (the first one on ties), sign kept: ggml's {@code max}. */
+    private static float largestMagnitude(float[] x, int i) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < 32; j++) {
+            if (amax < Math.abs(x[i + j])) {
+                amax = Math.abs(x[i + j]);
+                max = x[i + j];
+            }
+        }
+        return max;
+    }
+
     /**
      * {@code quantize_row_q4_0_ref}: per 32 values d = (the value of largest magnitude) / -8, q = min(15, (int) (x / d
      * + 8.5)); values j and j + 16 share byte j (low and high nibble).
      */
     private static void quantizeQ4_0(float[] x, ByteBuffer b) {
         for (int i = 0; i < x.length; i += 32) {
-            float amax = 0, max = 0;
-            for (int j = 0; j < 32; j++) {
-                if (amax < Math.abs(x[i + j])) {
-                    amax = Math.abs(x[i + j]);
-                    max = x[i + j];
-                }
-            }
-            float d = max / -8, id = d != 0 ? 1f / d : 0f;
+            float d = largestMagnitude(x, i) / -8, id = d != 0 ? 1f / d : 0f;
             b.putShort(Float.floatToFloat16(d));
             for (int j = 0; j < 16; j++) {
                 int lo = Math.min(15, (int) (x[i + j] * id + 8.5f)), hi = Math.min(15, (int) (x[i + 16 + j] * id + 8.5f));
@@ -231,14 +236,7 @@ public final class GgufWriter {
      */
     private static void quantizeQ5_0(float[] x, ByteBuffer b) {
         for (int i = 0; i < x.length; i += 32) {
-            float amax = 0, max = 0;
-            for (int j = 0; j < 32; j++) {
-                if (amax < Math.abs(x[i + j])) {
-                    amax = Math.abs(x[i + j]);
-                    max = x[i + j];
-                }
-            }
-            float d = max / -16, id = d != 0 ? 1f / d : 0f;
+            float d = largestMagnitude(x, i) / -16, id = d != 0 ? 1f / d : 0f;
             int[] q = new int[32];
             for (int j = 0; j < 32; j++) q[j] = Math.min(31, (int) (x[i + j] * id + 16.5f));
             putFiveBitBlock(b.putShort(Float.floatToFloat16(d)), q);

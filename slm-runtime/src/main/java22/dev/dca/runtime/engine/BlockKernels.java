@@ -246,12 +246,20 @@ final class BlockKernels {
             BITS_8 = EIGHT_LANES ? BITS_0.add(8) : null, BITS_16 = EIGHT_LANES ? BITS_0.add(16) : null, BITS_24 = EIGHT_LANES ? BITS_0.add(24) : null;
 
     /**
+     * v with bit {@code bits[i]} of qh (all lanes of h) as the fifth bit of lane i. (Never pass a null vector to such a
+     * helper to mean "none": C2 compiled that into a halt, which crashed the JVM.)
+     */
+    private static IntVector fifthBit(IntVector v, IntVector h, IntVector bits) {
+        return v.or(h.lanewise(VectorOperators.LSHR, bits).and(1).lanewise(VectorOperators.LSHL, 4));
+    }
+
+    /**
      * Q4_1, Q5_0 or Q5_1 weight row r . x read as stored (0.63-0.75 bytes per weight): per block d x sum(q x) plus
      * m x sum(x) (Q4_1, Q5_1) or minus 16 d x sum(x) (Q5_0), the sums of x given. Byte j of qs holds value j (low
      * nibble) and j + 16 (high), bit j of the 32-bit qh the fifth bit of value j. llama.cpp falls back to these types
      * for rows that are not whole 256-value blocks (SmolLM2's 576, Qwen2.5-0.5B's 896), so a "Q4_K_M" file of such a
-     * model is mostly Q5_0. Written out: vectors kept in arrays or returned in groups are allocated (measured 1.4x
-     * slower than the scalar dequantizer).
+     * model is mostly Q5_0. No arrays of vectors here: C2 allocates vectors kept in arrays or returned in groups (an
+     * array-based version measured 1.4x slower than the scalar dequantizer).
      */
     private static float smallBlockRow8(GgmlType type, MemorySegment w, int in, float[] x, float[] sums, int r) {
         int blocks = in / 32, bytes = type.typeSize;
@@ -266,10 +274,10 @@ final class BlockKernels {
             IntVector v0 = q0.and(15), v1 = q1.and(15), v2 = q0.lanewise(VectorOperators.ASHR, 4).and(15), v3 = q1.lanewise(VectorOperators.ASHR, 4).and(15);
             if (high) {
                 IntVector h = IntVector.broadcast(I256, w.get(INT_LE, bo + qhAt));
-                v0 = v0.or(h.lanewise(VectorOperators.LSHR, BITS_0).and(1).lanewise(VectorOperators.LSHL, 4));
-                v1 = v1.or(h.lanewise(VectorOperators.LSHR, BITS_8).and(1).lanewise(VectorOperators.LSHL, 4));
-                v2 = v2.or(h.lanewise(VectorOperators.LSHR, BITS_16).and(1).lanewise(VectorOperators.LSHL, 4));
-                v3 = v3.or(h.lanewise(VectorOperators.LSHR, BITS_24).and(1).lanewise(VectorOperators.LSHL, 4));
+                v0 = fifthBit(v0, h, BITS_0);
+                v1 = fifthBit(v1, h, BITS_8);
+                v2 = fifthBit(v2, h, BITS_16);
+                v3 = fifthBit(v3, h, BITS_24);
             }
             int x0 = b * 32;
             FloatVector s = ((FloatVector) v0.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0));
@@ -295,10 +303,10 @@ final class BlockKernels {
             IntVector v0 = q0.and(15), v1 = q1.and(15), v2 = q0.lanewise(VectorOperators.ASHR, 4).and(15), v3 = q1.lanewise(VectorOperators.ASHR, 4).and(15);
             if (high) {
                 IntVector h = IntVector.broadcast(I256, w.get(INT_LE, bo + qhAt));
-                v0 = v0.or(h.lanewise(VectorOperators.LSHR, BITS_0).and(1).lanewise(VectorOperators.LSHL, 4));
-                v1 = v1.or(h.lanewise(VectorOperators.LSHR, BITS_8).and(1).lanewise(VectorOperators.LSHL, 4));
-                v2 = v2.or(h.lanewise(VectorOperators.LSHR, BITS_16).and(1).lanewise(VectorOperators.LSHL, 4));
-                v3 = v3.or(h.lanewise(VectorOperators.LSHR, BITS_24).and(1).lanewise(VectorOperators.LSHL, 4));
+                v0 = fifthBit(v0, h, BITS_0);
+                v1 = fifthBit(v1, h, BITS_8);
+                v2 = fifthBit(v2, h, BITS_16);
+                v3 = fifthBit(v3, h, BITS_24);
             }
             float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), m = min ? Float.float16ToFloat(w.get(SHORT_LE, bo + 2)) : 0;
             int y = at + b * 32;
