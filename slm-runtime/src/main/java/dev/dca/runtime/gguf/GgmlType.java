@@ -24,7 +24,7 @@ public enum GgmlType {
     IQ2_XS(17, 256, 74, false),
     IQ3_XXS(18, 256, 98, false),
     IQ1_S(19, 256, 50, false),
-    IQ4_NL(20, 32, 18, false),
+    IQ4_NL(20, 32, 18, true),
     IQ3_S(21, 256, 110, false),
     IQ2_S(22, 256, 82, false),
     IQ4_XS(23, 256, 136, false),

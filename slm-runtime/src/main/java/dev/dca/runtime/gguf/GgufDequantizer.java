@@ -29,7 +29,7 @@ public final class GgufDequantizer {
      * Decodes {@code elements} values of {@code type} from {@code src} (little-endian, position 0..) into
      * {@code dst} at its position.
      *
-     * @throws UnsupportedOperationException for types without a decoder (IQ*, TQ*, ...)
+     * @throws UnsupportedOperationException for types without a decoder (the IQ types but IQ4_NL, TQ*, ...)
      */
     public static void dequantize(GgmlType type, ByteBuffer src, long elements, FloatBuffer dst) {
         if (!type.supported) throw new UnsupportedOperationException("no dequantizer for ggml type " + type);
@@ -86,6 +86,7 @@ public final class GgufDequantizer {
             case Q4_K -> q4_k(in, nb, out);
             case Q5_K -> q5_k(in, nb, out);
             case Q6_K -> q6_k(in, nb, out);
+            case IQ4_NL -> iq4_nl(in, nb, out);
             default -> throw new UnsupportedOperationException("no dequantizer for ggml type " + type);
         }
     }
@@ -156,6 +157,22 @@ public final class GgufDequantizer {
                 int q = u8(in, o + 4 + j);
                 y[yo + j] = (q & 0xF) * d + m;
                 y[yo + j + 16] = (q >> 4) * d + m;
+            }
+        }
+    }
+
+    /** ggml's {@code kvalues_iq4nl}: the 16 levels an IQ4_NL nibble indexes, non-linear (denser near zero). */
+    public static final int[] IQ4_NL_LEVELS = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+    // block_iq4_nl { half d; uint8 qs[16]; }: byte j holds element j (low nibble) and j + 16 (high), as Q4_0
+    private static void iq4_nl(byte[] in, int nb, float[] y) {
+        for (int i = 0; i < nb; i++) {
+            int o = 18 * i, yo = 32 * i;
+            float d = half(in, o);
+            for (int j = 0; j < 16; j++) {
+                int q = u8(in, o + 2 + j);
+                y[yo + j] = d * IQ4_NL_LEVELS[q & 0xF];
+                y[yo + j + 16] = d * IQ4_NL_LEVELS[q >> 4];
             }
         }
     }

@@ -72,12 +72,13 @@ public final class GgufWriter {
     /**
      * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
      *
-     * @param type F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K
+     * @param type F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K or IQ4_NL
      */
     public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
         if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0
-                && type != GgmlType.Q5_0 && type != GgmlType.Q5_1 && type != GgmlType.Q4_K && type != GgmlType.Q5_K && type != GgmlType.Q6_K) {
-            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K, not " + type);
+                && type != GgmlType.Q5_0 && type != GgmlType.Q5_1 && type != GgmlType.Q4_K && type != GgmlType.Q5_K && type != GgmlType.Q6_K
+                && type != GgmlType.IQ4_NL) {
+            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K and IQ4_NL, not " + type);
         }
         if (shape[shape.length - 1] % type.blockSize != 0) {
             throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
@@ -161,7 +162,7 @@ public final class GgufWriter {
 
     /**
      * Encodes floats in {@code type} (F32, F16, BF16 round-to-nearest-even, Q8_0, Q4_0, Q5_0 and Q5_1 by ggml's reference, Q4_K,
-     * Q5_K and Q6_K by plain fits, see {@link #quantizeQ4_K} and {@link #quantizeQ6_K}).
+     * Q5_K, Q6_K and IQ4_NL by plain fits, see {@link #quantizeQ4_K}, {@link #quantizeQ6_K} and {@link #quantizeIq4Nl}).
      */
     public static byte[] encode(GgmlType type, float[] x) {
         ByteBuffer b = ByteBuffer.allocate((int) type.byteSize(x.length)).order(ByteOrder.LITTLE_ENDIAN);
@@ -176,6 +177,7 @@ public final class GgufWriter {
             case Q4_K -> quantizeQ4_K(x, b);
             case Q5_K -> quantizeQ5_K(x, b);
             case Q6_K -> quantizeQ6_K(x, b);
+            case IQ4_NL -> quantizeIq4Nl(x, b);
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
         return b.array();
@@ -255,6 +257,31 @@ public final class GgufWriter {
             int[] q = new int[32];
             for (int j = 0; j < 32; j++) q[j] = Math.min(31, (int) ((x[i + j] - min) * id + 0.5f));
             putFiveBitBlock(b.putShort(Float.floatToFloat16(d)).putShort(Float.floatToFloat16(min)), q);
+        }
+    }
+
+    /**
+     * IQ4_NL blocks by a plain fit, not ggml's scale search: per 32 values d = (the value of largest magnitude) / -127
+     * (so it is level 0 exactly), then each value's nearest level; Q4_0's nibble layout.
+     */
+    private static void quantizeIq4Nl(float[] x, ByteBuffer b) {
+        int[] levels = GgufDequantizer.IQ4_NL_LEVELS;
+        for (int i = 0; i < x.length; i += 32) {
+            short d16 = Float.floatToFloat16(largestMagnitude(x, i) / -127);
+            float d = Float.float16ToFloat(d16);
+            int[] q = new int[32];
+            for (int j = 0; j < 32; j++) {
+                float best = Float.MAX_VALUE;
+                for (int k = 0; k < 16; k++) {
+                    float err = Math.abs(d * levels[k] - x[i + j]);
+                    if (err < best) {
+                        best = err;
+                        q[j] = k;
+                    }
+                }
+            }
+            b.putShort(d16);
+            for (int j = 0; j < 16; j++) b.put((byte) (q[j] | q[j + 16] << 4));
         }
     }
 

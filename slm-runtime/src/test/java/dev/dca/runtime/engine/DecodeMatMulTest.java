@@ -140,7 +140,7 @@ class DecodeMatMulTest {
      * reference dequantizer's values; any row count, several row blocks of the multi-row path.
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL"})
     void multiplies_weights_held_as_stored_like_the_reference_dequantizer(GgmlType type) {
         DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
         assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
@@ -185,7 +185,7 @@ class DecodeMatMulTest {
     /** The F16 scales of a block (where ggml puts them) set to small finite values: random bits may be NaN. */
     private static void saneScales(GgmlType type, byte[] b, int o, Random r) {
         int[] at = switch (type) {
-            case Q4_0, Q5_0 -> new int[] {0};
+            case Q4_0, Q5_0, IQ4_NL -> new int[] {0};
             case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
             case Q2_K -> new int[] {80, 82};
             case Q3_K -> new int[] {108};

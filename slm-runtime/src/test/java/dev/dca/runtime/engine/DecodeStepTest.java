@@ -76,6 +76,24 @@ class DecodeStepTest {
         compareWithPyTorch(gguf, DecodeStep.Hold.STORED, 1e-4);
     }
 
+    /** An IQ4_NL GGUF (written here; no reference file has one) held as stored, against PyTorch over the same values. */
+    @Test
+    void an_iq4_nl_gguf_is_held_as_stored(@TempDir Path dir) throws Exception {
+        assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        Path smol = EngineFixtures.require("tokenizers/SmolLM2-135M-Instruct");
+        Path folder = Files.createDirectories(dir.resolve("tiny"));
+        Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        Files.writeString(folder.resolve("config.json"), """
+                {"hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2,
+                 "intermediate_size": 96, "vocab_size": 49152, "initializer_range": 0.1, "tie_word_embeddings": true}""");
+        Path gguf = dir.resolve("iq4nl.gguf");
+        RandomGgufModel.write(folder, name -> GgmlType.IQ4_NL, "smollm", 6, gguf);
+        try (ModelFiles files = ModelLoader.open(gguf); NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            assertThat(LlamaWeights.load(files, manager, DecodeStep.Hold.STORED).heldTypes()).contains(GgmlType.IQ4_NL);
+        }
+        compareWithPyTorch(gguf, DecodeStep.Hold.STORED, 1e-4);
+    }
+
     private static void compareWithPyTorch(Path model, DecodeStep.Hold held, double tolerance) {
         String fixture = model.getFileName().toString();
         try (ModelFiles files = ModelLoader.open(model);

@@ -171,14 +171,14 @@ class GgufReaderTest {
     @Test
     void unsupportedTensorTypeIsNamedWhenTheTensorIsRead() throws Exception {
         byte[] b = Files.readAllBytes(TinyGguf.write(tmp.resolve("t.gguf"), GgmlType.F32));
-        // IQ4_NL blocks are smaller than the F32 data, so the file stays consistent; only decoding is impossible
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(tensorInfoAt(b, "blk.0.attn_q.weight", 2), GgmlType.IQ4_NL.id);
-        Path f = write("iq4.gguf", b);
+        // MXFP4 blocks are smaller than the F32 data, so the file stays consistent; only decoding is impossible
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(tensorInfoAt(b, "blk.0.attn_q.weight", 2), GgmlType.MXFP4.id);
+        Path f = write("mxfp4.gguf", b);
         try (GgufModelFiles m = GgufModelFiles.open(f)) {
-            assertThat(m.storedTensorTypes()).containsEntry("IQ4_NL", 1);
+            assertThat(m.storedTensorTypes()).containsEntry("MXFP4", 1);
             assertThatThrownBy(() -> m.tensor("model.layers.0.self_attn.q_proj.weight"))
                     .isInstanceOf(ModelFormatException.class)
-                    .hasMessageContaining("tensor blk.0.attn_q.weight has type IQ4_NL, which cannot be dequantized");
+                    .hasMessageContaining("tensor blk.0.attn_q.weight has type MXFP4, which cannot be dequantized");
         }
     }
 

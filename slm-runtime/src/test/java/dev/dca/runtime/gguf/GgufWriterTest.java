@@ -118,6 +118,38 @@ class GgufWriterTest {
         }
     }
 
+    /**
+     * IQ4_NL: ggml's table, worked by hand for one block (d = 1 from the largest magnitude, -127), then a fit within
+     * half the widest gap between levels (24) of d.
+     */
+    @Test
+    void iq4_nlDecodesGgmlsLevelsAndRoundTrips() {
+        byte[] block = new byte[18];
+        ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).putShort(Float.floatToFloat16(0.5f));
+        block[2] = (byte) 0xF0; // element 0 -> level 0 (-127), element 16 -> level 15 (113)
+        block[3] = (byte) 0x78; // element 1 -> level 8 (1), element 17 -> level 7 (-10)
+        float[] y = GgufDequantizer.dequantize(GgmlType.IQ4_NL, ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN), 32);
+        assertThat(y[0]).isEqualTo(-63.5f);
+        assertThat(y[16]).isEqualTo(56.5f);
+        assertThat(y[1]).isEqualTo(0.5f);
+        assertThat(y[17]).isEqualTo(-5f);
+        assertThat(y[2]).isEqualTo(-63.5f); // byte 0: both nibbles level 0
+
+        Random r = new Random(14);
+        float[] x = TinyGguf.random(r, 32 * 20);
+        byte[] b = GgufWriter.encode(GgmlType.IQ4_NL, x);
+        assertThat(b).hasSize(20 * 18);
+        float[] z = GgufDequantizer.dequantize(GgmlType.IQ4_NL, ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN), x.length);
+        for (int s = 0; s < x.length; s += 32) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[s + j]));
+            float d = amax / 127;
+            for (int j = 0; j < 32; j++) {
+                assertThat(z[s + j]).as("block %d value %d", s / 32, j).isCloseTo(x[s + j], within(12 * d + 0.002f * amax + 1e-6f));
+            }
+        }
+    }
+
     /** Q4_K by a min/max fit: every value within one step of its run (plus the scales' 6-bit and F16 rounding). */
     @Test
     void q4_kRoundTripsWithinAStepPerRun() {
