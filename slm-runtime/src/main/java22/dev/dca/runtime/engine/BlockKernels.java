@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link VectorMatMul}'s kernels for matrices held in a GGUF file's own blocks: for Q8_0, Q4_0, Q4_K and Q6_K a row
  * dot product that meets x in registers (one input row) and a widening into F32 that gives exactly ggml's
- * dequantized values (several input rows), and for Q4_1, Q5_0, Q5_1, Q2_K, Q3_K and Q5_K the same on 8-lane vectors;
+ * dequantized values (several input rows), and for Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q5_K and IQ4_NL the same on 8-lane vectors;
  * F16 widens through a loop C2 vectorizes. On CPUs whose vectors are not 8 F32 lanes wide, the types without a
  * kernel for that width widen through the reference dequantizer.
  *
@@ -57,6 +57,7 @@ final class BlockKernels {
                 yield r -> smallBlockRow8(type, w, in, x, sums, r);
             }
             case Q3_K -> EIGHT_LANES ? r -> q3kRow8(w, in, x, r) : null;
+            case IQ4_NL -> EIGHT_LANES ? r -> iq4nlRow8(w, in, x, r) : null;
             case Q2_K -> {
                 if (!EIGHT_LANES) yield null;
                 float[] sums = new float[in / 16]; // sum of x over each run of 16: what every min multiplies
@@ -95,6 +96,8 @@ final class BlockKernels {
             widenF16(w, in, r, dst, at);
         } else if (EIGHT_LANES && type == GgmlType.Q2_K) {
             widenQ2_K(w, in, r, dst, at);
+        } else if (EIGHT_LANES && type == GgmlType.IQ4_NL) {
+            widenIq4Nl(w, in, r, dst, at);
         } else if (EIGHT_LANES && type == GgmlType.Q3_K) {
             widenQ3_K(w, in, r, dst, at);
         } else if (EIGHT_LANES && (type == GgmlType.Q4_1 || type == GgmlType.Q5_0 || type == GgmlType.Q5_1)) {
@@ -315,6 +318,51 @@ final class BlockKernels {
             ((FloatVector) v2.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 16);
             ((FloatVector) v3.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y + 24);
         }
+    }
+
+    /** IQ4_NL's levels 0-7 and 8-15 (ggml's {@code kvalues_iq4nl}), one 8-lane vector each. */
+    private static final IntVector IQ4_LOW = EIGHT_LANES ? IntVector.fromArray(I256, new int[] {-127, -104, -83, -65, -49, -35, -22, -10}, 0) : null,
+            IQ4_HIGH = EIGHT_LANES ? IntVector.fromArray(I256, new int[] {1, 13, 25, 38, 53, 69, 89, 113}, 0) : null;
+
+    /** The IQ4_NL levels of 8 nibbles (0..15 in int lanes): two in-register table lookups, a blend, to F32. */
+    private static FloatVector iq4Levels(IntVector nibbles) {
+        IntVector at = nibbles.and(7);
+        return (FloatVector) at.selectFrom(IQ4_LOW).blend(at.selectFrom(IQ4_HIGH), nibbles.compare(VectorOperators.GE, 8))
+                .convert(VectorOperators.I2F, 0);
+    }
+
+    /** IQ4_NL row r as F32 into dst[at..], ggml's values exactly (d x level); Q4_0's nibble layout. */
+    private static void widenIq4Nl(MemorySegment w, int in, int r, float[] dst, int at) {
+        int blocks = in / 32;
+        long o = (long) r * blocks * 18;
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + b * 18L;
+            IntVector q0 = eightBytes(w, bo + 2), q1 = eightBytes(w, bo + 10);
+            float d = Float.float16ToFloat(w.get(SHORT_LE, bo));
+            int y = at + b * 32;
+            iq4Levels(q0.and(15)).mul(d).intoArray(dst, y);
+            iq4Levels(q1.and(15)).mul(d).intoArray(dst, y + 8);
+            iq4Levels(q0.lanewise(VectorOperators.ASHR, 4).and(15)).mul(d).intoArray(dst, y + 16);
+            iq4Levels(q1.lanewise(VectorOperators.ASHR, 4).and(15)).mul(d).intoArray(dst, y + 24);
+        }
+    }
+
+    /** IQ4_NL weight row r . x read as stored (0.56 bytes per weight): per block d x sum(level x). */
+    private static float iq4nlRow8(MemorySegment w, int in, float[] x, int r) {
+        int blocks = in / 32;
+        long o = (long) r * blocks * 18;
+        FloatVector a = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++) {
+            long bo = o + b * 18L;
+            IntVector q0 = eightBytes(w, bo + 2), q1 = eightBytes(w, bo + 10);
+            int x0 = b * 32;
+            FloatVector s = iq4Levels(q0.and(15)).mul(FloatVector.fromArray(F8, x, x0));
+            FloatVector t = iq4Levels(q1.and(15)).mul(FloatVector.fromArray(F8, x, x0 + 8));
+            s = iq4Levels(q0.lanewise(VectorOperators.ASHR, 4).and(15)).fma(FloatVector.fromArray(F8, x, x0 + 16), s);
+            t = iq4Levels(q1.lanewise(VectorOperators.ASHR, 4).and(15)).fma(FloatVector.fromArray(F8, x, x0 + 24), t);
+            a = s.add(t).fma(FloatVector.broadcast(F8, Float.float16ToFloat(w.get(SHORT_LE, bo))), a);
+        }
+        return a.reduceLanes(VectorOperators.ADD);
     }
 
     /**
