@@ -26,7 +26,7 @@ final class ModelRandomCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "hf", paramLabel = "F",
             description = "hf (a folder) or gguf (one .gguf file, llama architecture, the folder's tokenizer.json as a gpt2 vocabulary; "
-                    + "--dtype f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k (K types: rows must be whole 256-value blocks), q4_k_m or "
+                    + "--dtype f32, f16, bf16, q8_0, q4_0, iq4_nl, q4_k, q5_k, q6_k (K types: rows must be whole 256-value blocks), q4_k_m or "
                     + "q5_k_m (llama.cpp's mixes: Q6_K for the output and some attn_v / ffn_down, Q4_K or Q5_K elsewhere; rows that are "
                     + "not whole 256-value blocks in Q5_0, Q5_1 or Q8_0 instead, as llama.cpp does); --out a file or folder). Default: ${DEFAULT-VALUE}.")
     String format;
@@ -62,7 +62,8 @@ final class ModelRandomCommand implements Callable<Integer> {
                 case "q4_k" -> dev.dca.runtime.gguf.GgmlType.Q4_K;
                 case "q5_k" -> dev.dca.runtime.gguf.GgmlType.Q5_K;
                 case "q6_k" -> dev.dca.runtime.gguf.GgmlType.Q6_K;
-                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k, q4_k_m or q5_k_m, got " + dtype);
+                case "iq4_nl" -> dev.dca.runtime.gguf.GgmlType.IQ4_NL;
+                default -> throw new IllegalArgumentException("--dtype for gguf must be f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k, iq4_nl, q4_k_m or q5_k_m, got " + dtype);
             };
             Path file = java.nio.file.Files.isDirectory(out) ? out.resolve("model-" + type + ".gguf") : out;
             dev.dca.runtime.gguf.RandomGgufModel.write(config, type, ggufPre, seed, file);
