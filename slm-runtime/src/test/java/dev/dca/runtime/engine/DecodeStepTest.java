@@ -57,12 +57,7 @@ class DecodeStepTest {
     @Test
     void a_gguf_of_mixed_types_is_held_as_stored_part_by_part(@TempDir Path dir) throws Exception {
         assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
-        Path smol = EngineFixtures.require("tokenizers/SmolLM2-135M-Instruct");
-        Path folder = Files.createDirectories(dir.resolve("tiny"));
-        Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
-        Files.writeString(folder.resolve("config.json"), """
-                {"hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2,
-                 "intermediate_size": 96, "vocab_size": 49152, "initializer_range": 0.1, "tie_word_embeddings": true}""");
+        Path folder = tinyConfig(dir);
         Path gguf = dir.resolve("mixed.gguf");
         RandomGgufModel.write(folder, name -> name.contains("attn_v") || name.contains("ffn_up") ? GgmlType.F16
                 : name.contains("attn_output") ? GgmlType.BF16 : name.contains("ffn_down") ? GgmlType.F32 : GgmlType.Q8_0, "smollm", 5, gguf);
@@ -80,18 +75,24 @@ class DecodeStepTest {
     @Test
     void an_iq4_nl_gguf_is_held_as_stored(@TempDir Path dir) throws Exception {
         assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
-        Path smol = EngineFixtures.require("tokenizers/SmolLM2-135M-Instruct");
-        Path folder = Files.createDirectories(dir.resolve("tiny"));
-        Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
-        Files.writeString(folder.resolve("config.json"), """
-                {"hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2,
-                 "intermediate_size": 96, "vocab_size": 49152, "initializer_range": 0.1, "tie_word_embeddings": true}""");
+        Path folder = tinyConfig(dir);
         Path gguf = dir.resolve("iq4nl.gguf");
         RandomGgufModel.write(folder, name -> GgmlType.IQ4_NL, "smollm", 6, gguf);
         try (ModelFiles files = ModelLoader.open(gguf); NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             assertThat(LlamaWeights.load(files, manager, DecodeStep.Hold.STORED).heldTypes()).contains(GgmlType.IQ4_NL);
         }
         compareWithPyTorch(gguf, DecodeStep.Hold.STORED, 1e-4);
+    }
+
+    /** A folder with a tiny SmolLM2-style config.json and the real SmolLM2 tokenizer, for RandomGgufModel. */
+    private static Path tinyConfig(Path dir) throws java.io.IOException {
+        Path smol = EngineFixtures.require("tokenizers/SmolLM2-135M-Instruct");
+        Path folder = Files.createDirectories(dir.resolve("tiny"));
+        Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        Files.writeString(folder.resolve("config.json"), """
+                {"hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2,
+                 "intermediate_size": 96, "vocab_size": 49152, "initializer_range": 0.1, "tie_word_embeddings": true}""");
+        return folder;
     }
 
     private static void compareWithPyTorch(Path model, DecodeStep.Hold held, double tolerance) {
