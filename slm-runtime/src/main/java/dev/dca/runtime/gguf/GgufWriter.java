@@ -69,17 +69,17 @@ public final class GgufWriter {
         return this;
     }
 
+    /** The types {@link #encode} writes. */
+    public static final java.util.Set<GgmlType> WRITES = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(GgmlType.F32, GgmlType.F16,
+            GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_NL));
+
     /**
      * Adds a tensor whose values (row-major, PyTorch order) are computed when the file is written.
      *
-     * @param type F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K or IQ4_NL
+     * @param type one of {@link #WRITES}
      */
     public GgufWriter addTensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0 && type != GgmlType.Q4_0
-                && type != GgmlType.Q5_0 && type != GgmlType.Q5_1 && type != GgmlType.Q4_K && type != GgmlType.Q5_K && type != GgmlType.Q6_K
-                && type != GgmlType.IQ4_NL) {
-            throw new IllegalArgumentException("GgufWriter writes F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K and IQ4_NL, not " + type);
-        }
+        if (!WRITES.contains(type)) throw new IllegalArgumentException("GgufWriter writes " + WRITES + ", not " + type);
         if (shape[shape.length - 1] % type.blockSize != 0) {
             throw new IllegalArgumentException(name + ": row length " + shape[shape.length - 1] + " is not a multiple of " + type.blockSize);
         }

@@ -60,8 +60,7 @@ final class BlockKernels {
             case IQ4_NL -> EIGHT_LANES ? r -> iq4nlRow8(w, in, x, r) : null;
             case Q2_K -> {
                 if (!EIGHT_LANES) yield null;
-                float[] sums = new float[in / 16]; // sum of x over each run of 16: what every min multiplies
-                for (int i = 0; i < in; i++) sums[i / 16] += x[i];
+                float[] sums = runSums(x, in, 16); // Q2_K's mins apply per run of 16
                 yield r -> q2kRow8(w, in, x, sums, r);
             }
             case Q5_K -> {
@@ -75,8 +74,13 @@ final class BlockKernels {
 
     /** The sum of x over each run of 32. */
     private static float[] runSums(float[] x, int in) {
-        float[] sums = new float[in / 32];
-        for (int i = 0; i < in; i++) sums[i / 32] += x[i];
+        return runSums(x, in, 32);
+    }
+
+    /** The sum of x over each run of {@code run} values. */
+    private static float[] runSums(float[] x, int in, int run) {
+        float[] sums = new float[in / run];
+        for (int i = 0; i < in; i++) sums[i / run] += x[i];
         return sums;
     }
 
@@ -377,12 +381,12 @@ final class BlockKernels {
             long bo = o + (long) b * 84;
             float d = Float.float16ToFloat(w.get(SHORT_LE, bo + 80)), min = Float.float16ToFloat(w.get(SHORT_LE, bo + 82));
             for (int n = 0; n < 2; n++) {
-                for (int j = 0; j < 4; j++) {
-                    int y = at + b * 256 + 128 * n + 32 * j;
-                    for (int g = 0; g < 4; g++) {
+                for (int g = 0; g < 4; g++) { // each 8 bytes once: they hold 8 values of each of the four run pairs
+                    IntVector q = eightBytes(w, bo + 16 + 32L * n + 8 * g);
+                    for (int j = 0; j < 4; j++) {
                         int sc = w.get(ValueLayout.JAVA_BYTE, bo + 8 * n + 2 * j + g / 2) & 0xFF;
-                        IntVector v = eightBytes(w, bo + 16 + 32L * n + 8 * g).lanewise(VectorOperators.ASHR, 2 * j).and(3);
-                        ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(d * (sc & 0xF)).sub(min * (sc >> 4)).intoArray(dst, y + 8 * g);
+                        ((FloatVector) q.lanewise(VectorOperators.ASHR, 2 * j).and(3).convert(VectorOperators.I2F, 0))
+                                .mul(d * (sc & 0xF)).sub(min * (sc >> 4)).intoArray(dst, at + b * 256 + 128 * n + 32 * j + 8 * g);
                     }
                 }
             }
@@ -442,13 +446,15 @@ final class BlockKernels {
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * 110;
             q3kScales(w, bo, dl);
-            for (int n = 0; n < 2; n++) {
-                for (int j = 0; j < 4; j++) {
-                    int shift = 2 * j, bit = 4 * n + j, y = at + b * 256 + 128 * n + 32 * j;
-                    for (int g = 0; g < 4; g++) {
-                        IntVector q = eightBytes(w, bo + 32 + 32L * n + 8 * g), h = eightBytes(w, bo + 8 * g);
-                        IntVector v = q.lanewise(VectorOperators.ASHR, shift).and(3).or(h.lanewise(VectorOperators.ASHR, bit).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
-                        ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(dl[8 * n + 2 * j + g / 2]).intoArray(dst, y + 8 * g);
+            for (int g = 0; g < 4; g++) { // each 8 bytes of hmask and of the lows once, for all the values they hold
+                IntVector h = eightBytes(w, bo + 8 * g);
+                for (int n = 0; n < 2; n++) {
+                    IntVector q = eightBytes(w, bo + 32 + 32L * n + 8 * g);
+                    for (int j = 0; j < 4; j++) {
+                        IntVector v = q.lanewise(VectorOperators.ASHR, 2 * j).and(3)
+                                .or(h.lanewise(VectorOperators.ASHR, 4 * n + j).and(1).lanewise(VectorOperators.LSHL, 2)).sub(4);
+                        ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(dl[8 * n + 2 * j + g / 2])
+                                .intoArray(dst, at + b * 256 + 128 * n + 32 * j + 8 * g);
                     }
                 }
             }
@@ -563,9 +569,9 @@ final class BlockKernels {
 
     /**
      * {@link #q4kRow} on 8 F32 lanes: each 8 bytes widen once to int lanes and give 8 low and 8 high values; the low
-     * and high runs keep their own accumulators, and the mins are settled once per super-block. Written out rather
-     * than through {@link #nibbles}: with the helpers this method outgrew C2's inlining budget and ran 1.8x slower
-     * (measured), without them it runs ~1.3x faster than widening byte vectors part by part.
+     * and high runs keep their own accumulators, and the mins are settled once per super-block. Not through
+     * {@link #nibbles}: with it this method ran 1.8x slower (measured; {@link #eightBytes} alone costs nothing), without
+     * it ~1.3x faster than widening byte vectors part by part.
      */
     private static float q4kRow8(MemorySegment w, int in, float[] x, float[] sums, int r) {
         int blocks = in / 256;
@@ -579,10 +585,10 @@ final class BlockKernels {
             for (int j = 0; j < 4; j++) {
                 long qo = bo + 16 + 32L * j;
                 int x0 = b * 256 + 64 * j;
-                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 24, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q0 = eightBytes(w, qo);
+                IntVector q1 = eightBytes(w, qo + 8);
+                IntVector q2 = eightBytes(w, qo + 16);
+                IntVector q3 = eightBytes(w, qo + 24);
                 FloatVector lo = ((FloatVector) q0.and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0));
                 FloatVector lo2 = ((FloatVector) q1.and(15).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 8));
                 lo = ((FloatVector) q2.and(15).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, x, x0 + 16), lo);
@@ -611,11 +617,11 @@ final class BlockKernels {
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * 176;
             q4kScales(w, bo, ds, ms);
-            for (int j = 0; j < 4; j++) {
-                int y = at + b * 256 + 64 * j;
-                for (int p = 0; p < 4; p++) {
-                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 48 + 32L * j + 8 * p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 16 + 8 * p, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+            for (int p = 0; p < 4; p++) { // each 8 qh bytes once: they hold the fifth bits of all eight runs
+                IntVector h = eightBytes(w, bo + 16 + 8 * p);
+                for (int j = 0; j < 4; j++) {
+                    int y = at + b * 256 + 64 * j;
+                    IntVector q = eightBytes(w, bo + 48 + 32L * j + 8 * p);
                     FloatVector lo = (FloatVector) q.and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
                     FloatVector hi = (FloatVector) q.lanewise(VectorOperators.ASHR, 4).and(15).or(h.lanewise(VectorOperators.LSHR, 2 * j + 1).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0);
                     lo.mul(ds[2 * j]).sub(ms[2 * j]).intoArray(dst, y + 8 * p);
@@ -635,17 +641,17 @@ final class BlockKernels {
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * 176;
             q4kScales(w, bo, ds, ms);
-            IntVector h0 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-            IntVector h1 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 24, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-            IntVector h2 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-            IntVector h3 = (IntVector) ByteVector.fromMemorySegment(B64, w, bo + 40, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+            IntVector h0 = eightBytes(w, bo + 16);
+            IntVector h1 = eightBytes(w, bo + 24);
+            IntVector h2 = eightBytes(w, bo + 32);
+            IntVector h3 = eightBytes(w, bo + 40);
             for (int j = 0; j < 4; j++) {
                 long qo = bo + 48 + 32L * j;
                 int x0 = b * 256 + 64 * j, sl = 2 * j, sh = 2 * j + 1;
-                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B64, w, qo + 24, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector q0 = eightBytes(w, qo);
+                IntVector q1 = eightBytes(w, qo + 8);
+                IntVector q2 = eightBytes(w, qo + 16);
+                IntVector q3 = eightBytes(w, qo + 24);
                 FloatVector lo = ((FloatVector) q0.and(15).or(h0.lanewise(VectorOperators.LSHR, sl).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
                         .mul(FloatVector.fromArray(F8, x, x0));
                 FloatVector lo2 = ((FloatVector) q1.and(15).or(h1.lanewise(VectorOperators.LSHR, sl).and(1).lanewise(VectorOperators.LSHL, 4)).convert(VectorOperators.I2F, 0))
@@ -737,7 +743,7 @@ final class BlockKernels {
     /**
      * {@link #q6kRow} on 8 F32 lanes. Per 16 values of each of the four runs of a 128-value half (one int8 scale
      * each): 8 bytes of low nibbles from each of the two 32-byte halves of ql and 8 bytes of qh widen once to int
-     * lanes and give 8 values of all four runs. Written out for C2's inlining budget, as {@link #q4kRow8}.
+     * lanes and give 8 values of all four runs.
      */
     private static float q6kRow8(MemorySegment w, int in, float[] x, int r) {
         int blocks = in / 256;
@@ -750,12 +756,12 @@ final class BlockKernels {
                 int n = u >> 1, half = u & 1;
                 long ql = bo + 64L * n + 16 * half, qh = bo + 128 + 32L * n + 16 * half, sc = bo + 192 + 8L * n + half;
                 int x0 = b * 256 + 128 * n + 16 * half;
-                IntVector l0 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector l1 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector h = (IntVector) ByteVector.fromMemorySegment(B64, w, qh, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector m0 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector m1 = (IntVector) ByteVector.fromMemorySegment(B64, w, ql + 40, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
-                IntVector g = (IntVector) ByteVector.fromMemorySegment(B64, w, qh + 8, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I256, 0);
+                IntVector l0 = eightBytes(w, ql);
+                IntVector l1 = eightBytes(w, ql + 32);
+                IntVector h = eightBytes(w, qh);
+                IntVector m0 = eightBytes(w, ql + 8);
+                IntVector m1 = eightBytes(w, ql + 40);
+                IntVector g = eightBytes(w, qh + 8);
                 FloatVector s0 = ((FloatVector) l0.and(15).or(h.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32).convert(VectorOperators.I2F, 0))
                         .mul(FloatVector.fromArray(F8, x, x0));
                 s0 = ((FloatVector) m0.and(15).or(g.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32).convert(VectorOperators.I2F, 0))
