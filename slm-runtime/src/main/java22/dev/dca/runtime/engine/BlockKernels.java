@@ -253,8 +253,8 @@ final class BlockKernels {
             BITS_8 = EIGHT_LANES ? BITS_0.add(8) : null, BITS_16 = EIGHT_LANES ? BITS_0.add(16) : null, BITS_24 = EIGHT_LANES ? BITS_0.add(24) : null;
 
     /**
-     * v with bit {@code bits[i]} of qh (all lanes of h) as the fifth bit of lane i. (Never pass a null vector to such a
-     * helper to mean "none": C2 compiled that into a halt, which crashed the JVM.)
+     * v with bit {@code bits[i]} of qh (all lanes of h) as the fifth bit of lane i. Q4_1 passes a zero qh. (Never pass
+     * a null vector to mean "none": C2 compiled that into a halt, which crashed the JVM.)
      */
     private static IntVector fifthBit(IntVector v, IntVector h, IntVector bits) {
         return v.or(h.lanewise(VectorOperators.LSHR, bits).and(1).lanewise(VectorOperators.LSHL, 4));
@@ -278,14 +278,9 @@ final class BlockKernels {
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * bytes;
             IntVector q0 = eightBytes(w, bo + qsAt), q1 = eightBytes(w, bo + qsAt + 8);
-            IntVector v0 = q0.and(15), v1 = q1.and(15), v2 = q0.lanewise(VectorOperators.ASHR, 4).and(15), v3 = q1.lanewise(VectorOperators.ASHR, 4).and(15);
-            if (high) {
-                IntVector h = IntVector.broadcast(I256, w.get(INT_LE, bo + qhAt));
-                v0 = fifthBit(v0, h, BITS_0);
-                v1 = fifthBit(v1, h, BITS_8);
-                v2 = fifthBit(v2, h, BITS_16);
-                v3 = fifthBit(v3, h, BITS_24);
-            }
+            IntVector h = IntVector.broadcast(I256, high ? w.get(INT_LE, bo + qhAt) : 0); // no fifth bits: all zero
+            IntVector v0 = fifthBit(q0.and(15), h, BITS_0), v1 = fifthBit(q1.and(15), h, BITS_8);
+            IntVector v2 = fifthBit(q0.lanewise(VectorOperators.ASHR, 4).and(15), h, BITS_16), v3 = fifthBit(q1.lanewise(VectorOperators.ASHR, 4).and(15), h, BITS_24);
             int x0 = b * 32;
             FloatVector s = ((FloatVector) v0.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0));
             FloatVector t = ((FloatVector) v1.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F8, x, x0 + 8));
@@ -307,14 +302,9 @@ final class BlockKernels {
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * bytes;
             IntVector q0 = eightBytes(w, bo + qsAt), q1 = eightBytes(w, bo + qsAt + 8);
-            IntVector v0 = q0.and(15), v1 = q1.and(15), v2 = q0.lanewise(VectorOperators.ASHR, 4).and(15), v3 = q1.lanewise(VectorOperators.ASHR, 4).and(15);
-            if (high) {
-                IntVector h = IntVector.broadcast(I256, w.get(INT_LE, bo + qhAt));
-                v0 = fifthBit(v0, h, BITS_0);
-                v1 = fifthBit(v1, h, BITS_8);
-                v2 = fifthBit(v2, h, BITS_16);
-                v3 = fifthBit(v3, h, BITS_24);
-            }
+            IntVector h = IntVector.broadcast(I256, high ? w.get(INT_LE, bo + qhAt) : 0); // no fifth bits: all zero
+            IntVector v0 = fifthBit(q0.and(15), h, BITS_0), v1 = fifthBit(q1.and(15), h, BITS_8);
+            IntVector v2 = fifthBit(q0.lanewise(VectorOperators.ASHR, 4).and(15), h, BITS_16), v3 = fifthBit(q1.lanewise(VectorOperators.ASHR, 4).and(15), h, BITS_24);
             float d = Float.float16ToFloat(w.get(SHORT_LE, bo)), m = min ? Float.float16ToFloat(w.get(SHORT_LE, bo + 2)) : 0;
             int y = at + b * 32;
             ((FloatVector) v0.sub(offset).convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, y);
