@@ -2,6 +2,7 @@ package dev.dca.cli;
 
 import dev.dca.reasoning.Effort;
 import dev.dca.router.Dca;
+import dev.dca.router.GroundedAnswerer;
 import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
 import dev.dca.runtime.LoadOptions;
@@ -33,6 +34,19 @@ final class AssistantOptions {
             description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized, PyTorch) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
     String compute;
 
+    @Option(names = "--grounding", defaultValue = "check", paramLabel = "G",
+            description = "Answers from a knowledge base: check (copy from the sources, show only a reply they back, else "
+                    + "'The sources do not say.') or off (the model's reply as it comes). Default: ${DEFAULT-VALUE}.")
+    String grounding;
+
+    GroundedAnswerer.Settings grounding() {
+        return switch (grounding) {
+            case "check" -> GroundedAnswerer.Settings.DEFAULT;
+            case "off" -> GroundedAnswerer.Settings.OFF;
+            default -> throw new IllegalArgumentException("--grounding must be check or off, got '" + grounding + "'");
+        };
+    }
+
     Effort effort() {
         return Effort.parse(effort);
     }
@@ -52,6 +66,7 @@ final class AssistantOptions {
     }
 
     Dca.Builder builder(LanguageModel m) {
-        return Dca.builder().model(m).knowledgeBase(knowledgeBase()).effort(effort()).systemPrompt(system);
+        return Dca.builder().model(m).knowledgeBase(knowledgeBase()).effort(effort()).systemPrompt(system)
+                .grounding(grounding());
     }
 }

@@ -98,14 +98,18 @@ final class TrainCommand implements Callable<Integer> {
     static final class GroundedEvalCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "PATH", description = "Model (default: the bundled one).") Path model;
         @Option(names = "-n", defaultValue = "100", description = "Number of questions.") int n;
+        @Option(names = "--copy-bias", defaultValue = "5", description = "The sampler's logit bonus for continuing a run of the sources (0: off).") double copyBias;
+        @Option(names = "--candidates", defaultValue = "8", description = "Extra samples when the first reply is not supported by its sources.") int candidates;
+        @Option(names = "--min-coverage", defaultValue = "1.0", description = "Share of the reply's new words that its cited sources must hold (0: no check).") double minCoverage;
         @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
         @Override
         public Integer call() throws Exception {
             if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
+            dev.dca.router.GroundedAnswerer.Settings settings = new dev.dca.router.GroundedAnswerer.Settings(copyBias, candidates, 0.8, minCoverage);
             try (dev.dca.runtime.LanguageModel m = dev.dca.runtime.ModelLoader.load(dev.dca.router.ModelResolver.resolve(model),
                     dev.dca.runtime.LoadOptions.DEFAULT.withMaxBatch(1))) {
-                GroundedEval.Report r = GroundedEval.run(m, n);
+                GroundedEval.Report r = GroundedEval.run(m, n, settings);
                 if (json) {
                     java.util.Map<String, Object> o = new java.util.LinkedHashMap<>(); // fixed key order
                     o.put("accuracy", r.accuracy());

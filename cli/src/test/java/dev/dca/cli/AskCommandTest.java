@@ -86,4 +86,63 @@ class AskCommandTest {
         assertThat(j.get("answer").asText()).isEqualTo("42");
         assertThat(j.at("/usage/reasoning_tokens").asInt()).isPositive();
     }
+
+    /**
+     * Issue 7's knowledge-base acceptance with the bundled model: a question about the demo knowledge base, and one
+     * about a Markdown file of invented facts written here and ingested, are answered with the fact and a citation
+     * of the file that states it. The demo knowledge base is built under a temporary user.home.
+     */
+    @Test
+    void the_bundled_model_answers_from_the_demo_and_from_a_freshly_ingested_file(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path bundled = java.nio.file.Path.of("..").resolve(dev.dca.router.ModelResolver.BUNDLED);
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(bundled), "no bundled model at " + bundled);
+        String home = System.getProperty("user.home");
+        System.setProperty("user.home", tmp.resolve("home").toString());
+        try {
+            JsonNode demo = askJson("--model", bundled.toString(), "--kb", "demo", "What instrument does Aiko Brika play?");
+            assertCitedFact(demo, "trumpet", "aiko-brika.md");
+        } finally {
+            System.setProperty("user.home", home);
+        }
+        java.nio.file.Path docs = java.nio.file.Files.createDirectories(tmp.resolve("notes"));
+        // invented facts (a new person and town; the values are ones the model has met, the combinations are not)
+        java.nio.file.Files.writeString(docs.resolve("nora-velthamir.md"), """
+                # Nora Velthamir
+
+                Nora Velthamir works as a sailor. Nora Velthamir lives in Pexholvo. Nora Velthamir has a pet goat. Nora Velthamir plays the harp.
+                """);
+        java.nio.file.Files.writeString(docs.resolve("ostrenka.md"), """
+                # Ostrenka
+
+                Ostrenka was founded in 1743. Ostrenka lies on the river Sarn. The mayor of Ostrenka is Finn Darlo. Ostrenka is known for its honey cakes.
+                """);
+        String kb = tmp.resolve("kb").toString();
+        CliRunner.Result ingest = CliRunner.run("", "kb", "ingest", docs.toString(), "--kb", kb, "--no-progress");
+        assertThat(ingest.exitCode()).as(ingest.err()).isZero();
+        assertCitedFact(askJson("--model", bundled.toString(), "--kb", kb, "What does Nora Velthamir work as?"), "sailor", "nora-velthamir.md");
+        assertCitedFact(askJson("--model", bundled.toString(), "--kb", kb, "What pet does Nora Velthamir have?"), "goat", "nora-velthamir.md");
+    }
+
+    private static JsonNode askJson(String... args) throws Exception {
+        String[] all = new String[args.length + 2];
+        all[0] = "ask";
+        all[1] = "--json";
+        System.arraycopy(args, 0, all, 2, args.length);
+        CliRunner.Result r = CliRunner.run("", all);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return JSON.readTree(r.out());
+    }
+
+    /** The answer states {@code fact} and cites, by number, the citation of {@code file}. */
+    private static void assertCitedFact(JsonNode j, String fact, String file) {
+        assertThat(j.get("route").asText()).isEqualTo("rag");
+        String answer = j.get("answer").asText();
+        assertThat(answer).as(j.toString()).contains(fact);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(\\d+)]").matcher(answer);
+        assertThat(m.find()).as("a citation in: %s", answer).isTrue();
+        int n = Integer.parseInt(m.group(1));
+        assertThat(n).isBetween(1, j.get("citations").size());
+        assertThat(j.get("citations").get(n - 1).get("source").asText()).endsWith(file);
+    }
 }

@@ -56,6 +56,7 @@ public final class Dca implements Closeable {
     private final Route defaultRoute;
     private final String systemPrompt;
     private final int passages;
+    private final GroundedAnswerer grounded;
     private final List<AutoCloseable> owned;
     private final Semaphore queue = new Semaphore(1, true);
 
@@ -69,6 +70,7 @@ public final class Dca implements Closeable {
         this.defaultRoute = b.route;
         this.systemPrompt = b.systemPrompt;
         this.passages = b.passages;
+        this.grounded = new GroundedAnswerer(model, b.grounding);
         this.owned = owned;
     }
 
@@ -200,6 +202,9 @@ public final class Dca implements Closeable {
                 .stopStrings(renderer.withTurnStops(request.stop()))
                 .build();
 
+        if (decision.route().retrieves() && !sources.isEmpty()) {
+            return grounded(request, listener, decision, sources, citations, protectedTexts, gen, prompt.length, fitted);
+        }
         LeakGuard guard = new LeakGuard(protectedTexts);
         StringBuilder shown = new StringBuilder();
         boolean[] started = {false};
@@ -229,6 +234,32 @@ public final class Dca implements Closeable {
         if (guard.leaked()) stats.put("withheld", "system prompt leak");
         return new Answer(text, decision, "direct", new Usage(prompt.length, g.tokens().length, 0), stats, citations,
                 null, null, finishReason(g.finishReason()), notices);
+    }
+
+    /**
+     * A rag answer: drawn and checked against its sources by {@link GroundedAnswerer}, so it is shown whole once
+     * chosen rather than streamed (a short factual reply; the check needs all of it).
+     */
+    private Answer grounded(AskRequest request, AnswerListener listener, RouteDecision decision, List<Passage> sources,
+            List<Citation> citations, List<String> protectedTexts, GenerationRequest gen, int promptTokens,
+            ConversationMemory.Trimmed fitted) {
+        GroundedAnswerer.Result r = grounded.answer(gen, request.question(), sources, listener::cancelled);
+        String text = r.text();
+        LeakGuard guard = new LeakGuard(protectedTexts);
+        if (guard.active()) text = guard.filter(text);
+        boolean cancelled = listener.cancelled() || r.shown() != null && r.shown().finishReason() == Generation.FinishReason.CANCELLED;
+        if (!text.isEmpty() && !cancelled) listener.onText(text);
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("prompt_tokens", promptTokens);
+        stats.put("generated_tokens", (r.shown() == null ? 0 : r.shown().tokens().length) + r.hiddenTokens());
+        stats.put("grounding_candidates", r.candidates());
+        stats.put("grounding", r.support() != null ? "supported" : r.shown() == null ? "none supported: declined" : "unchecked");
+        if (guard.leaked()) stats.put("withheld", "system prompt leak");
+        String finish = cancelled ? "cancelled" : r.shown() == null ? "stop" : finishReason(r.shown().finishReason());
+        List<String> notices = fitted.notice() == null ? List.of() : List.of(fitted.notice());
+        int shownTokens = r.shown() == null ? 0 : r.shown().tokens().length;
+        return new Answer(text, decision, "grounded", new Usage(promptTokens, shownTokens, r.hiddenTokens()), stats, citations,
+                null, null, finish, notices);
     }
 
     private Answer reason(ConversationMemory memory, AskRequest request, AnswerListener listener, RouteDecision decision,
@@ -353,6 +384,7 @@ public final class Dca implements Closeable {
         private Route route;
         private String systemPrompt;
         private int passages = DEFAULT_PASSAGES;
+        private GroundedAnswerer.Settings grounding = GroundedAnswerer.Settings.DEFAULT;
 
         private Builder() {}
 
@@ -369,6 +401,12 @@ public final class Dca implements Closeable {
         public Builder passages(int k) {
             if (k < 1 || k > 20) throw new IllegalArgumentException("passages must be in 1..20, got " + k);
             this.passages = k;
+            return this;
+        }
+
+        /** How grounded (rag) answers are drawn and checked against their sources ({@link GroundedAnswerer}). */
+        public Builder grounding(GroundedAnswerer.Settings s) {
+            this.grounding = java.util.Objects.requireNonNull(s, "grounding");
             return this;
         }
 

@@ -39,7 +39,8 @@ class PromptInjectionTest {
     void should_not_leak_the_system_prompt_even_if_the_model_obeys_the_passage() {
         FakeLanguageModel model = gullible();
         StringBuilder streamed = new StringBuilder();
-        try (Dca dca = Dca.builder().model(model).systemPrompt(SYSTEM).retriever(POISONED).build()) {
+        // the leak guard alone (the grounding check would also refuse this unsupported reply: see below)
+        try (Dca dca = Dca.builder().model(model).systemPrompt(SYSTEM).retriever(POISONED).grounding(GroundedAnswerer.Settings.OFF).build()) {
             Answer a = dca.ask(AskRequest.builder("How deep is Lake Verin?").build(), new AnswerListener() {
                 @Override
                 public void onText(String delta) {
@@ -49,6 +50,10 @@ class PromptInjectionTest {
             assertThat(a.text()).doesNotContain("PELICAN").contains(LeakGuard.WITHHELD);
             assertThat(streamed.toString()).doesNotContain("PELICAN").isEqualTo(a.text());
             assertThat(a.citations()).extracting(Citation::source).containsExactly("lakes.md");
+        }
+        try (Dca dca = Dca.builder().model(gullible()).systemPrompt(SYSTEM).retriever(POISONED).build()) {
+            Answer a = dca.ask("How deep is Lake Verin?");
+            assertThat(a.text()).isEqualTo(GroundedPrompt.DONT_KNOW); // nothing the model said is in the sources
         }
     }
 

@@ -20,13 +20,13 @@ class SmallContextGroundingTest {
     @Test
     void should_drop_the_lowest_ranked_passages_until_the_grounded_prompt_fits_a_small_context() {
         // measure the prompt with all three passages, then give the model a context one token too small for it
-        FakeLanguageModel roomy = new FakeLanguageModel(8192, p -> "It is deep [1].");
+        FakeLanguageModel roomy = new FakeLanguageModel(8192, p -> "Fact 1 is about Lake Verin [1].");
         try (Dca dca = Dca.builder().model(roomy).retriever((q, k) -> passages()).build()) {
             dca.ask(AskRequest.builder("How deep is Lake Verin?").maxTokens(64).build());
         }
         int full = roomy.prompts.getLast().length() + 1; // + BOS
         int ctx = full - 1 + 64;
-        FakeLanguageModel model = new FakeLanguageModel(ctx, p -> "It is deep [1].");
+        FakeLanguageModel model = new FakeLanguageModel(ctx, p -> "Fact 1 is about Lake Verin [1].");
         try (Dca dca = Dca.builder().model(model).retriever((q, k) -> passages()).build()) {
             Answer a = dca.ask(AskRequest.builder("How deep is Lake Verin?").maxTokens(64).build());
             assertThat(a.route()).isEqualTo(Route.RAG);
@@ -36,13 +36,13 @@ class SmallContextGroundingTest {
             String prompt = model.prompts.getLast();
             assertThat(prompt).contains("Fact 1 about").doesNotContain("Fact 3 about");
             assertThat(prompt.length() + 1).isLessThanOrEqualTo(ctx - 64);
-            assertThat(a.text()).isEqualTo("It is deep [1].");
+            assertThat(a.text()).isEqualTo("Fact 1 is about Lake Verin [1].");
         }
     }
 
     @Test
     void should_keep_every_passage_when_the_context_is_large_enough() {
-        FakeLanguageModel model = new FakeLanguageModel(8192, p -> "It is deep [1].");
+        FakeLanguageModel model = new FakeLanguageModel(8192, p -> "Fact 1 is about Lake Verin [1].");
         try (Dca dca = Dca.builder().model(model).retriever((q, k) -> passages()).build()) {
             Answer a = dca.ask(AskRequest.builder("How deep is Lake Verin?").maxTokens(64).build());
             assertThat(a.citations()).hasSize(3);

@@ -1,7 +1,7 @@
 package dev.dca.foundry.curriculum;
 
+import dev.dca.router.GroundedAnswerer;
 import dev.dca.router.GroundedPrompt;
-import dev.dca.runtime.Generation;
 import dev.dca.runtime.GenerationRequest;
 import dev.dca.runtime.LanguageModel;
 import dev.dca.runtime.chat.Message;
@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * How well a model answers from sources: fresh grounded questions (new invented entities, not the training draws),
  * put to the model exactly as the router's rag route does ({@link GroundedPrompt}, the model's chat template,
- * greedy). An answerable question is right when the reply states the fact's value and cites the passage that holds
+ * greedy, {@link GroundedAnswerer}). An answerable question is right when the reply states the fact's value and cites the passage that holds
  * it ({@code [n]}); an unanswerable one when the reply says {@link GroundedPrompt#DONT_KNOW}.
  */
 public final class GroundedEval {
@@ -33,16 +33,23 @@ public final class GroundedEval {
 
     private GroundedEval() {}
 
+    /** As the router answers: {@link GroundedAnswerer.Settings#DEFAULT}. */
     public static Report run(LanguageModel model, int n) {
+        return run(model, n, GroundedAnswerer.Settings.DEFAULT);
+    }
+
+    /** @param settings how the reply is generated and checked ({@link GroundedAnswerer.Settings#OFF}: the plain greedy reply) */
+    public static Report run(LanguageModel model, int n, GroundedAnswerer.Settings settings) {
+        GroundedAnswerer answerer = new GroundedAnswerer(model, settings);
         PromptRenderer renderer = new PromptRenderer(model);
         int answerable = 0, answered = 0, cited = 0, unanswerable = 0, declined = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             GroundedQuestions.Item item = item(i);
             List<Message> chat = List.of(Message.user(GroundedQuestions.userMessage(item)));
-            Generation g = model.generate(GenerationRequest.builder(renderer.tokens(chat, null)).maxTokens(48)
-                    .stopStrings(renderer.turnStops()).build());
-            String reply = g.text().strip();
+            GenerationRequest request = GenerationRequest.builder(renderer.tokens(chat, null)).maxTokens(48)
+                    .stopStrings(renderer.turnStops()).build();
+            String reply = answerer.answer(request, item.question(), item.passages(), () -> false).text();
             if (item.sourceNumber() == 0) {
                 unanswerable++;
                 if (reply.contains(GroundedPrompt.DONT_KNOW)) declined++;

@@ -229,7 +229,7 @@ public final class DjlLanguageModel implements LanguageModel {
             this.requestIndex = requestIndex;
             this.sampleIndex = sampleIndex;
             this.slot = slot;
-            this.sampler = Sampler.of(r.sampling());
+            this.sampler = Sampler.of(r.sampling(), r.promptTokens().length);
             long seed = r.sampling().seed() != null ? r.sampling().seed() : new java.security.SecureRandom().nextLong();
             this.rng = new Random(seed + 0x9E3779B97F4A7C15L * sampleIndex);
             this.promptLength = r.promptTokens().length;

@@ -7,8 +7,9 @@ import java.util.Random;
 /**
  * Picks the next token from raw logits. Randomness is passed in, so one seed gives one output.
  *
- * <p>Order as documented on {@link SamplingParams}: repetition penalty (over {@code history}), temperature, top-k,
- * top-p, min-p, then a draw from what is left. Greedy ({@code temperature == 0}) is the argmax after the penalty.
+ * <p>Order as documented on {@link SamplingParams}: copy bias (toward continuing a run of the prompt), repetition
+ * penalty (over {@code history}), temperature, top-k, top-p, min-p, then a draw from what is left. Greedy
+ * ({@code temperature == 0}) is the argmax after the bias and the penalty.
  */
 @FunctionalInterface
 public interface Sampler {
@@ -19,11 +20,26 @@ public interface Sampler {
      */
     int sample(float[] logits, int[] history, int historyLength, Random rng);
 
+    /** A sampler for sequences without a prompt to copy from (the copy bias has nothing to apply to). */
     static Sampler of(SamplingParams p) {
+        return of(p, 0);
+    }
+
+    /** @param promptLength the first {@code promptLength} ids of every history are the prompt (the copy bias's source) */
+    static Sampler of(SamplingParams p, int promptLength) {
         return (logits, history, historyLength, rng) -> {
             float[] x = logits;
+            if (p.copyBias() > 0) {
+                Copy copy = copyCandidates(history, historyLength, promptLength, SamplingParams.COPY_MIN_RUN);
+                if (copy.next().length > 0) {
+                    float floor = x[argmax(x)] - (float) SamplingParams.COPY_WINDOW;
+                    float bonus = (float) p.copyBias();
+                    x = logits.clone();
+                    for (int id : copy.next()) if (id >= 0 && id < x.length && logits[id] >= floor) x[id] = logits[id] + bonus;
+                }
+            }
             if (p.repetitionPenalty() != 1) {
-                x = logits.clone();
+                if (x == logits) x = logits.clone();
                 boolean[] seen = new boolean[x.length];
                 for (int i = 0; i < historyLength; i++) {
                     int id = history[i];
@@ -108,6 +124,40 @@ public interface Sampler {
         int[] order = new int[m];
         for (int i = 0; i < m; i++) order[i] = (int) keys[i];
         return order;
+    }
+
+    /**
+     * The ids that follow, in the prompt ({@code history[0, promptLength)}), the longest run of at least
+     * {@code minRun} tokens equal to the end of the generated part; several when that run occurs more than once
+     * with different continuations. A plain scan: the prompts of a small model are a few hundred tokens.
+     */
+    static Copy copyCandidates(int[] history, int length, int promptLength, int minRun) {
+        int generated = length - promptLength;
+        if (generated < minRun || promptLength < minRun + 1) return Copy.NONE;
+        int best = minRun;
+        int[] found = new int[4];
+        int count = 0;
+        for (int j = minRun - 1; j + 1 < promptLength; j++) { // the run would end at j, its continuation is j + 1
+            int k = 0;
+            while (k < generated && k <= j && history[j - k] == history[length - 1 - k]) k++;
+            if (k < best) continue;
+            if (k > best) {
+                best = k;
+                count = 0;
+            }
+            int id = history[j + 1];
+            boolean dup = false;
+            for (int i = 0; i < count; i++) dup |= found[i] == id;
+            if (dup) continue;
+            if (count == found.length) found = Arrays.copyOf(found, count * 2);
+            found[count++] = id;
+        }
+        return count == 0 ? Copy.NONE : new Copy(best, Arrays.copyOf(found, count));
+    }
+
+    /** The copy bias's candidates: the ids that continue the prompt's longest matching run, and that run's length. */
+    record Copy(int run, int[] next) {
+        static final Copy NONE = new Copy(0, new int[0]);
     }
 
     static int argmax(float[] x) {

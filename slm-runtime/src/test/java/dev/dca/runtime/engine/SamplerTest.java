@@ -43,6 +43,43 @@ class SamplerTest {
     }
 
     @Test
+    void copy_candidates_continue_the_longest_run_of_the_prompt() {
+        // prompt: 10 11 12 | 20 11 13 | 11 12 14 ; generated so far: 11 12
+        int[] h = {10, 11, 12, 20, 11, 13, 11, 12, 14, 11, 12};
+        int prompt = 9;
+        // "11 12" occurs twice, followed by 20 and by 14; the single "12" would add nothing else
+        assertThat(Sampler.copyCandidates(h, h.length, prompt, 1).next()).containsExactlyInAnyOrder(20, 14);
+        // generated "20 11": the run "20 11" (length 2) beats every lone "11" (followed by 12, 13, 12)
+        int[] h2 = {10, 11, 12, 20, 11, 13, 11, 12, 14, 20, 11};
+        assertThat(Sampler.copyCandidates(h2, h2.length, prompt, 1).next()).containsExactly(13);
+        // nothing generated yet, or a token the prompt lacks: no candidates
+        assertThat(Sampler.copyCandidates(h, prompt, prompt, 1).next()).isEmpty();
+        int[] h3 = {10, 11, 12, 99};
+        assertThat(Sampler.copyCandidates(h3, 4, 3, 1).next()).isEmpty();
+        // a run must lie in the generated part: with min run 2, one generated token is not enough
+        int[] h4 = {10, 11, 12, 11};
+        assertThat(Sampler.copyCandidates(h4, 4, 3, 2).next()).isEmpty();
+    }
+
+    @Test
+    void copy_bias_lifts_a_continuation_of_the_prompt_the_model_does_not_rule_out() {
+        float[] logits = new float[30];
+        logits[5] = 4f;   // the model's favourite
+        logits[13] = 1f;  // continues the prompt, 3 below: within the window
+        logits[14] = -20f; // continues the prompt too, but the model rules it out
+        int[] h = {10, 11, 13, 20, 11, 14, 11}; // prompt of 6, generated "11": continuations 13 and 14
+        SamplingParams biased = SamplingParams.GREEDY.toBuilder().copyBias(5).build();
+        assertThat(Sampler.of(biased, 6).sample(logits, h, h.length, new Random())).isEqualTo(13);
+        assertThat(logits[13]).as("the logits are not modified").isEqualTo(1f);
+        assertThat(Sampler.of(SamplingParams.GREEDY, 6).sample(logits, h, h.length, new Random())).isEqualTo(5);
+        assertThat(Sampler.of(biased.toBuilder().copyBias(2).build(), 6).sample(logits, h, h.length, new Random()))
+                .as("a bias smaller than the gap").isEqualTo(5);
+        logits[13] = -20f; // now both continuations are out of the window
+        assertThat(Sampler.of(biased, 6).sample(logits, h, h.length, new Random())).isEqualTo(5);
+        assertThat(Sampler.of(biased).sample(logits, h, h.length, new Random())).as("no prompt: nothing to copy").isEqualTo(5);
+    }
+
+    @Test
     void logprob_is_log_softmax() {
         double z = 0;
         for (float v : LOGITS) z += Math.exp(v);
