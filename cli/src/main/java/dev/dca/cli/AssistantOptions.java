@@ -34,16 +34,19 @@ final class AssistantOptions {
             description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized, PyTorch) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
     String compute;
 
-    @Option(names = "--grounding", defaultValue = "check", paramLabel = "G",
+    @Option(names = "--grounding", defaultValue = "auto", paramLabel = "G",
             description = "Answers from a knowledge base: check (copy from the sources, show only a reply they back, else "
-                    + "'The sources do not say.') or off (the model's reply as it comes). Default: ${DEFAULT-VALUE}.")
+                    + "'The sources do not say.'), off (the model's reply as it comes), or auto (check for the bundled "
+                    + "model, off for others). Default: ${DEFAULT-VALUE}.")
     String grounding;
 
+    /** The builder's setting; null leaves the choice to {@link Dca.Builder#grounding} (auto). */
     GroundedAnswerer.Settings grounding() {
         return switch (grounding) {
+            case "auto" -> null;
             case "check" -> GroundedAnswerer.Settings.DEFAULT;
             case "off" -> GroundedAnswerer.Settings.OFF;
-            default -> throw new IllegalArgumentException("--grounding must be check or off, got '" + grounding + "'");
+            default -> throw new IllegalArgumentException("--grounding must be auto, check or off, got '" + grounding + "'");
         };
     }
 

@@ -70,7 +70,8 @@ public final class Dca implements Closeable {
         this.defaultRoute = b.route;
         this.systemPrompt = b.systemPrompt;
         this.passages = b.passages;
-        this.grounded = new GroundedAnswerer(model, b.grounding);
+        this.grounded = new GroundedAnswerer(model, b.grounding != null ? b.grounding
+                : ModelResolver.isBundled(model.info().path()) ? GroundedAnswerer.Settings.DEFAULT : GroundedAnswerer.Settings.OFF);
         this.owned = owned;
     }
 
@@ -202,7 +203,7 @@ public final class Dca implements Closeable {
                 .stopStrings(renderer.withTurnStops(request.stop()))
                 .build();
 
-        if (decision.route().retrieves() && !sources.isEmpty()) {
+        if (decision.route().retrieves() && !sources.isEmpty() && grounded.settings().active()) {
             return grounded(request, listener, decision, sources, citations, protectedTexts, gen, prompt.length, fitted);
         }
         LeakGuard guard = new LeakGuard(protectedTexts);
@@ -384,7 +385,7 @@ public final class Dca implements Closeable {
         private Route route;
         private String systemPrompt;
         private int passages = DEFAULT_PASSAGES;
-        private GroundedAnswerer.Settings grounding = GroundedAnswerer.Settings.DEFAULT;
+        private GroundedAnswerer.Settings grounding; // null: DEFAULT for the bundled model, OFF for others
 
         private Builder() {}
 
@@ -404,9 +405,14 @@ public final class Dca implements Closeable {
             return this;
         }
 
-        /** How grounded (rag) answers are drawn and checked against their sources ({@link GroundedAnswerer}). */
+        /**
+         * How grounded (rag) answers are drawn and checked against their sources ({@link GroundedAnswerer}). Unset:
+         * {@link GroundedAnswerer.Settings#DEFAULT} for the bundled model, where it was measured, and
+         * {@link GroundedAnswerer.Settings#OFF} for other models, where it was not (the check wants short replies
+         * that reuse the sources' words; a larger model's paraphrase would be declined). Null restores that choice.
+         */
         public Builder grounding(GroundedAnswerer.Settings s) {
-            this.grounding = java.util.Objects.requireNonNull(s, "grounding");
+            this.grounding = s; // null: the choice above
             return this;
         }
 

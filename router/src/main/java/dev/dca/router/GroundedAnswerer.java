@@ -42,6 +42,11 @@ public final class GroundedAnswerer {
         boolean checks() {
             return minCoverage > 0;
         }
+
+        /** Whether these settings change anything; with {@link #OFF} a rag reply is generated (and streamed) as it comes. */
+        public boolean active() {
+            return checks() || copyBias > 0;
+        }
     }
 
     /**
@@ -55,6 +60,10 @@ public final class GroundedAnswerer {
 
     private final LanguageModel model;
     private final Settings settings;
+
+    public Settings settings() {
+        return settings;
+    }
 
     public GroundedAnswerer(LanguageModel model, Settings settings) {
         this.model = Objects.requireNonNull(model, "model");

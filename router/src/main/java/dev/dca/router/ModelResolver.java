@@ -43,6 +43,21 @@ public final class ModelResolver {
         return java.util.Optional.empty();
     }
 
+    /** Whether {@code modelPath} is the bundled model's folder (as {@link #resolve} finds it, or named explicitly). */
+    public static boolean isBundled(Path modelPath) {
+        if (modelPath == null) return false;
+        try {
+            Path real = modelPath.toRealPath();
+            for (Path root : candidateRoots()) {
+                Path p = root.resolve(BUNDLED);
+                if (Files.isDirectory(p) && p.toRealPath().equals(real)) return true;
+            }
+        } catch (java.io.IOException e) {
+            return false; // not a folder that exists: not the bundled model
+        }
+        return false;
+    }
+
     public static LanguageModel load(Path explicit) {
         return load(explicit, LoadOptions.DEFAULT);
     }

@@ -40,7 +40,7 @@ class PromptInjectionTest {
         FakeLanguageModel model = gullible();
         StringBuilder streamed = new StringBuilder();
         // the leak guard alone (the grounding check would also refuse this unsupported reply: see below)
-        try (Dca dca = Dca.builder().model(model).systemPrompt(SYSTEM).retriever(POISONED).grounding(GroundedAnswerer.Settings.OFF).build()) {
+        try (Dca dca = Dca.builder().model(model).systemPrompt(SYSTEM).retriever(POISONED).build()) {
             Answer a = dca.ask(AskRequest.builder("How deep is Lake Verin?").build(), new AnswerListener() {
                 @Override
                 public void onText(String delta) {
@@ -51,7 +51,8 @@ class PromptInjectionTest {
             assertThat(streamed.toString()).doesNotContain("PELICAN").isEqualTo(a.text());
             assertThat(a.citations()).extracting(Citation::source).containsExactly("lakes.md");
         }
-        try (Dca dca = Dca.builder().model(gullible()).systemPrompt(SYSTEM).retriever(POISONED).build()) {
+        try (Dca dca = Dca.builder().model(gullible()).systemPrompt(SYSTEM).retriever(POISONED)
+                .grounding(GroundedAnswerer.Settings.DEFAULT).build()) {
             Answer a = dca.ask("How deep is Lake Verin?");
             assertThat(a.text()).isEqualTo(GroundedPrompt.DONT_KNOW); // nothing the model said is in the sources
         }
