@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * Finds the model to load when the user names none: {@code --model PATH}, else {@code $DCA_MODEL}, else the
- * bundled default ({@code models/default/} in the project folder, found from the working directory or beside the
- * jar), else a one-line error asking for {@code --model}.
+ * bundled default ({@code models/default/} in the project folder, found from the working directory, a folder above
+ * it, or beside the jar), else a one-line error asking for {@code --model}.
  */
 public final class ModelResolver {
 
@@ -71,7 +71,8 @@ public final class ModelResolver {
 
     private static java.util.List<Path> candidateRoots() {
         java.util.List<Path> roots = new java.util.ArrayList<>();
-        roots.add(Path.of("").toAbsolutePath());
+        // the working directory and the folders above it (a shell in a subfolder of the project, e.g. cli/)
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) roots.add(p);
         try {
             // the launcher runs cli/target/dca.jar: the project root is two folders up
             Path jar = Path.of(ModelResolver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
