@@ -98,15 +98,19 @@ final class TrainCommand implements Callable<Integer> {
     static final class GroundedEvalCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "PATH", description = "Model (default: the bundled one).") Path model;
         @Option(names = "-n", defaultValue = "100", description = "Number of questions.") int n;
-        @Option(names = "--copy-bias", defaultValue = "5", description = "The sampler's logit bonus for continuing a run of the sources (0: off).") double copyBias;
-        @Option(names = "--candidates", defaultValue = "8", description = "Extra samples when the first reply is not supported by its sources.") int candidates;
-        @Option(names = "--min-coverage", defaultValue = "1.0", description = "Share of the reply's new words that its cited sources must hold (0: no check).") double minCoverage;
+        // unset options keep the router's setting (GroundedAnswerer.Settings.DEFAULT), so the two cannot drift apart
+        @Option(names = "--copy-bias", description = "The sampler's logit bonus for continuing a run of the sources (0: off; default: the router's).") Double copyBias;
+        @Option(names = "--candidates", description = "Extra samples when the first reply is not supported by its sources (default: the router's).") Integer candidates;
+        @Option(names = "--min-coverage", description = "Share of the reply's new words that its cited sources must hold (0: no check; default: the router's).") Double minCoverage;
         @Option(names = "--json", description = "Print one JSON object.") boolean json;
 
         @Override
         public Integer call() throws Exception {
             if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
-            dev.dca.router.GroundedAnswerer.Settings settings = new dev.dca.router.GroundedAnswerer.Settings(copyBias, candidates, 0.8, minCoverage);
+            dev.dca.router.GroundedAnswerer.Settings d = dev.dca.router.GroundedAnswerer.Settings.DEFAULT;
+            dev.dca.router.GroundedAnswerer.Settings settings = new dev.dca.router.GroundedAnswerer.Settings(
+                    copyBias != null ? copyBias : d.copyBias(), candidates != null ? candidates : d.candidates(), d.temperature(),
+                    minCoverage != null ? minCoverage : d.minCoverage());
             try (dev.dca.runtime.LanguageModel m = dev.dca.runtime.ModelLoader.load(dev.dca.router.ModelResolver.resolve(model),
                     dev.dca.runtime.LoadOptions.DEFAULT.withMaxBatch(1))) {
                 GroundedEval.Report r = GroundedEval.run(m, n, settings);

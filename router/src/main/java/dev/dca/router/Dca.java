@@ -250,15 +250,15 @@ public final class Dca implements Closeable {
         if (guard.active()) text = guard.filter(text);
         boolean cancelled = listener.cancelled() || r.shown() != null && r.shown().finishReason() == Generation.FinishReason.CANCELLED;
         if (!text.isEmpty() && !cancelled) listener.onText(text);
+        int shownTokens = r.shown() == null ? 0 : r.shown().tokens().length;
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("prompt_tokens", promptTokens);
-        stats.put("generated_tokens", (r.shown() == null ? 0 : r.shown().tokens().length) + r.hiddenTokens());
+        stats.put("generated_tokens", shownTokens + r.hiddenTokens());
         stats.put("grounding_candidates", r.candidates());
         stats.put("grounding", r.support() != null ? "supported" : r.shown() == null ? "none supported: declined" : "unchecked");
         if (guard.leaked()) stats.put("withheld", "system prompt leak");
         String finish = cancelled ? "cancelled" : r.shown() == null ? "stop" : finishReason(r.shown().finishReason());
         List<String> notices = fitted.notice() == null ? List.of() : List.of(fitted.notice());
-        int shownTokens = r.shown() == null ? 0 : r.shown().tokens().length;
         return new Answer(text, decision, "grounded", new Usage(promptTokens, shownTokens, r.hiddenTokens()), stats, citations,
                 null, null, finish, notices);
     }

@@ -61,13 +61,13 @@ public final class GroundedAnswerer {
     private final LanguageModel model;
     private final Settings settings;
 
-    public Settings settings() {
-        return settings;
-    }
-
     public GroundedAnswerer(LanguageModel model, Settings settings) {
         this.model = Objects.requireNonNull(model, "model");
         this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     /**
@@ -86,9 +86,10 @@ public final class GroundedAnswerer {
         if (!settings.checks() || first.finishReason() == Generation.FinishReason.CANCELLED) {
             return new Result(reply, first, 0, 1, null);
         }
-        SourceSupport check = SourceSupport.of(reply, question, passages);
+        SourceSupport.Checker checker = new SourceSupport.Checker(question, passages);
+        SourceSupport check = checker.check(reply);
         if (check.supported(settings.minCoverage())) return new Result(reply, first, 0, 1, check);
-        int hidden = first.tokens().length;
+        int hidden = first.tokens().length, considered = 1;
         Generation best = null;
         SourceSupport bestCheck = null;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -99,7 +100,8 @@ public final class GroundedAnswerer {
                     : sampling;
             for (Generation g : model.generate(List.of(with(request, extra, settings.candidates(), true)), listener)) {
                 hidden += g.tokens().length;
-                SourceSupport c = SourceSupport.of(g.text().strip(), question, passages);
+                considered++;
+                SourceSupport c = checker.check(g.text().strip());
                 if (!c.supported(settings.minCoverage())) continue;
                 double score = meanLogprob(g); // among supported replies, the one the model finds likeliest
                 if (score > bestScore) {
@@ -109,8 +111,8 @@ public final class GroundedAnswerer {
                 }
             }
         }
-        if (best == null) return new Result(GroundedPrompt.DONT_KNOW, null, hidden, 1 + settings.candidates(), null);
-        return new Result(best.text().strip(), best, hidden - best.tokens().length, 1 + settings.candidates(), bestCheck);
+        if (best == null) return new Result(GroundedPrompt.DONT_KNOW, null, hidden, considered, null);
+        return new Result(best.text().strip(), best, hidden - best.tokens().length, considered, bestCheck);
     }
 
     private static GenerationRequest with(GenerationRequest r, SamplingParams sampling, int n, boolean logprobs) {

@@ -2,6 +2,7 @@ package dev.dca.router;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -63,27 +64,47 @@ public record SourceSupport(boolean citesValidSources, int newWords, double answ
 
     /** Checks {@code reply} to {@code question} against {@code passages} (numbered from 1, as rendered). */
     public static SourceSupport of(String reply, String question, List<Passage> passages) {
-        Set<Integer> cited = new HashSet<>();
-        boolean valid = true;
-        Matcher m = CITATION.matcher(reply);
-        while (m.find()) {
-            int n = Integer.parseInt(m.group(1));
-            if (n < 1 || n > passages.size()) valid = false;
-            else cited.add(n);
+        return new Checker(question, passages).check(reply);
+    }
+
+    /** A question and its passages analysed once, to check several replies against them. */
+    public static final class Checker {
+        private final List<Set<String>> passageTerms = new ArrayList<>();
+        private final Set<String> everywhere = new HashSet<>();
+        private final Set<String> asked;
+        private final Set<String> names;
+
+        public Checker(String question, List<Passage> passages) {
+            for (Passage p : passages) {
+                Set<String> t = terms(ALL, p.text());
+                passageTerms.add(t);
+                everywhere.addAll(t);
+            }
+            asked = terms(CONTENT, question);
+            names = terms(CONTENT, names(question));
         }
-        Set<String> evidence = new HashSet<>(), everywhere = new HashSet<>();
-        for (int i = 0; i < passages.size(); i++) {
-            Set<String> t = terms(ALL, passages.get(i).text());
-            everywhere.addAll(t);
-            if (cited.isEmpty() || cited.contains(i + 1)) evidence.addAll(t);
+
+        public SourceSupport check(String reply) {
+            Set<Integer> cited = new HashSet<>();
+            boolean valid = true;
+            Matcher m = CITATION.matcher(reply);
+            while (m.find()) {
+                int n = Integer.parseInt(m.group(1));
+                if (n < 1 || n > passageTerms.size()) valid = false;
+                else cited.add(n);
+            }
+            Set<String> evidence = new HashSet<>();
+            for (int i = 0; i < passageTerms.size(); i++) {
+                if (cited.isEmpty() || cited.contains(i + 1)) evidence.addAll(passageTerms.get(i));
+            }
+            Set<String> told = terms(CONTENT, CITATION.matcher(reply).replaceAll(" "));
+            told.removeAll(asked);
+            Set<String> about = new HashSet<>(asked);
+            about.retainAll(everywhere); // words of the question no source uses ("instrument") say nothing about which one
+            about.addAll(names); // but a name the sources lack ("Paris") means they do not answer
+            return new SourceSupport(valid && !passageTerms.isEmpty(), told.size(), coverage(told, evidence),
+                    about.isEmpty() ? 1 : coverage(about, evidence));
         }
-        Set<String> asked = terms(CONTENT, question);
-        Set<String> told = terms(CONTENT, CITATION.matcher(reply).replaceAll(" "));
-        told.removeAll(asked);
-        asked.retainAll(everywhere); // words of the question no source uses ("instrument") say nothing about which one
-        asked.addAll(terms(CONTENT, names(question))); // but a name the sources lack ("Paris") means they do not answer
-        double about = asked.isEmpty() ? 1 : coverage(asked, evidence);
-        return new SourceSupport(valid && !passages.isEmpty(), told.size(), coverage(told, evidence), about);
     }
 
     /** The capitalised words of a question after its first word: the names it asks about. */

@@ -30,12 +30,11 @@ public interface Sampler {
         return (logits, history, historyLength, rng) -> {
             float[] x = logits;
             if (p.copyBias() > 0) {
-                Copy copy = copyCandidates(history, historyLength, promptLength, SamplingParams.COPY_MIN_RUN);
-                if (copy.next().length > 0) {
+                int[] next = copyCandidates(history, historyLength, promptLength, SamplingParams.COPY_MIN_RUN);
+                if (next.length > 0) {
                     float floor = x[argmax(x)] - (float) SamplingParams.COPY_WINDOW;
-                    float bonus = (float) p.copyBias();
                     x = logits.clone();
-                    for (int id : copy.next()) if (id >= 0 && id < x.length && logits[id] >= floor) x[id] = logits[id] + bonus;
+                    for (int id : next) if (id >= 0 && id < x.length && logits[id] >= floor) x[id] = logits[id] + (float) p.copyBias();
                 }
             }
             if (p.repetitionPenalty() != 1) {
@@ -131,9 +130,9 @@ public interface Sampler {
      * {@code minRun} tokens equal to the end of the generated part; several when that run occurs more than once
      * with different continuations. A plain scan: the prompts of a small model are a few hundred tokens.
      */
-    static Copy copyCandidates(int[] history, int length, int promptLength, int minRun) {
+    static int[] copyCandidates(int[] history, int length, int promptLength, int minRun) {
         int generated = length - promptLength;
-        if (generated < minRun || promptLength < minRun + 1) return Copy.NONE;
+        if (generated < minRun || promptLength < minRun + 1) return new int[0];
         int best = minRun;
         int[] found = new int[4];
         int count = 0;
@@ -152,12 +151,7 @@ public interface Sampler {
             if (count == found.length) found = Arrays.copyOf(found, count * 2);
             found[count++] = id;
         }
-        return count == 0 ? Copy.NONE : new Copy(best, Arrays.copyOf(found, count));
-    }
-
-    /** The copy bias's candidates: the ids that continue the prompt's longest matching run, and that run's length. */
-    record Copy(int run, int[] next) {
-        static final Copy NONE = new Copy(0, new int[0]);
+        return Arrays.copyOf(found, count);
     }
 
     static int argmax(float[] x) {

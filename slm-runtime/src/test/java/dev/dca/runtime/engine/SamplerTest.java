@@ -48,17 +48,17 @@ class SamplerTest {
         int[] h = {10, 11, 12, 20, 11, 13, 11, 12, 14, 11, 12};
         int prompt = 9;
         // "11 12" occurs twice, followed by 20 and by 14; the single "12" would add nothing else
-        assertThat(Sampler.copyCandidates(h, h.length, prompt, 1).next()).containsExactlyInAnyOrder(20, 14);
+        assertThat(Sampler.copyCandidates(h, h.length, prompt, 1)).containsExactlyInAnyOrder(20, 14);
         // generated "20 11": the run "20 11" (length 2) beats every lone "11" (followed by 12, 13, 12)
         int[] h2 = {10, 11, 12, 20, 11, 13, 11, 12, 14, 20, 11};
-        assertThat(Sampler.copyCandidates(h2, h2.length, prompt, 1).next()).containsExactly(13);
+        assertThat(Sampler.copyCandidates(h2, h2.length, prompt, 1)).containsExactly(13);
         // nothing generated yet, or a token the prompt lacks: no candidates
-        assertThat(Sampler.copyCandidates(h, prompt, prompt, 1).next()).isEmpty();
+        assertThat(Sampler.copyCandidates(h, prompt, prompt, 1)).isEmpty();
         int[] h3 = {10, 11, 12, 99};
-        assertThat(Sampler.copyCandidates(h3, 4, 3, 1).next()).isEmpty();
+        assertThat(Sampler.copyCandidates(h3, 4, 3, 1)).isEmpty();
         // a run must lie in the generated part: with min run 2, one generated token is not enough
         int[] h4 = {10, 11, 12, 11};
-        assertThat(Sampler.copyCandidates(h4, 4, 3, 2).next()).isEmpty();
+        assertThat(Sampler.copyCandidates(h4, 4, 3, 2)).isEmpty();
     }
 
     @Test
