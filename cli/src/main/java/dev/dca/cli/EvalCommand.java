@@ -9,11 +9,14 @@ import dev.dca.reasoning.eval.Datasets;
 import dev.dca.reasoning.eval.Evaluator;
 import dev.dca.reasoning.eval.Problem;
 import dev.dca.reasoning.eval.SweepPlot;
+import dev.dca.reasoning.verify.AnswerAgreement;
 import dev.dca.reasoning.verify.Calculator;
 import dev.dca.reasoning.verify.CompositeScorer;
+import dev.dca.reasoning.verify.NumberCoverage;
 import dev.dca.reasoning.verify.NumberGrounding;
 import dev.dca.reasoning.verify.SelfEvaluation;
 import dev.dca.reasoning.verify.StepScorer;
+import dev.dca.reasoning.verify.Verifier;
 import dev.dca.router.EnginePolicy;
 import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
@@ -85,6 +88,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Step scorers for step searches: grounding, self-evaluation (comma-separated, averaged) or none (default: the effort's).")
     String scorer;
 
+    @Option(names = "--verifier", paramLabel = "V",
+            description = "Verifier that weights finished chains: agreement, coverage (share of the question's numbers the chain uses) or none (default: the effort's).")
+    String verifier;
+
     @Option(names = "--json", description = "Print JSON: {\"accuracy\",\"n\",\"mean_reasoning_tokens\",\"seconds_per_problem\"} (an array with --sweep).")
     boolean json;
 
@@ -111,6 +118,8 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--calculator must be on or off, got '" + calculator + "'");
         };
         if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+        if (scorer != null) scorers(scorer); // fail fast on a bad name, before the model loads
+        if (verifier != null) verifier(verifier);
         int generated = limit == null ? HOLDOUT_SIZE : limit;
         List<Problem> problems = HOLDOUT.equals(dataset) ? holdout(generated)
                 : FRESH.equals(dataset) ? fresh(generated) : Datasets.load(dataset);
@@ -140,6 +149,7 @@ final class EvalCommand implements Callable<Integer> {
                         if (s != null) rb.strategy(Strategies.byName(s.strip()));
                         if (calc != null) rb.calculator(calc ? new Calculator() : null, calc);
                         if (scorer != null) rb.scorer(scorers(scorer));
+                        if (verifier != null) rb.verifier(verifier(verifier));
                         Evaluator.Report r = Evaluator.run("max " + b.maxReasoningTokens() + " tokens", problems, rb.build(), traces, progress);
                         reports.add(r);
                         Map<String, Object> o = toJson(r, b);
@@ -206,6 +216,15 @@ final class EvalCommand implements Callable<Integer> {
             }, 1);
         }
         return c;
+    }
+
+    static Verifier verifier(String name) {
+        return switch (name.strip()) {
+            case "agreement" -> new AnswerAgreement();
+            case "coverage" -> new NumberCoverage();
+            case "none" -> null;
+            default -> throw new IllegalArgumentException("unknown verifier '" + name.strip() + "': use agreement, coverage or none");
+        };
     }
 
     /** {@code builtin:holdout}: generated from the foundry's held-out template families (seed 1), never trained on. */

@@ -76,5 +76,8 @@ class EvalCommandTest {
         CliRunner.Result c = CliRunner.run("", "eval", "--dataset", "builtin:arith-sample", "--calculator", "maybe");
         assertThat(c.exitCode()).isEqualTo(2);
         assertThat(c.err()).contains("--calculator must be on or off");
+        CliRunner.Result v = CliRunner.run("", "eval", "--dataset", "builtin:arith-sample", "--verifier", "oracle");
+        assertThat(v.exitCode()).isEqualTo(2);
+        assertThat(v.err().strip()).startsWith("dca: ").contains("unknown verifier 'oracle'").doesNotContain("\n");
     }
 }

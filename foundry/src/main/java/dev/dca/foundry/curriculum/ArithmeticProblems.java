@@ -43,6 +43,12 @@ public final class ArithmeticProblems {
             new Family("fewer", ArithmeticProblems::fewer),
             new Family("boxes-shared", ArithmeticProblems::boxesShared),
             new Family("age", ArithmeticProblems::age),
+            // the operation shapes of the held-out families, in other scenes and words (see the note above them)
+            new Family("mixed-bags", ArithmeticProblems::mixedBags),
+            new Family("border", ArithmeticProblems::border),
+            new Family("machine", ArithmeticProblems::machine),
+            new Family("bake-and-pack", ArithmeticProblems::bakeAndPack),
+            new Family("trip", ArithmeticProblems::trip),
             // held out
             new Family("perimeter", ArithmeticProblems::perimeter),
             new Family("wages", ArithmeticProblems::wages),
@@ -328,6 +334,117 @@ public final class ArithmeticProblems {
         long now = s.op(o.name() + " is ", a, '+', b, " years old.");
         long r = s.op("In " + y + " years " + o.subject() + " will be ", now, '+', y, " years old.");
         return s.done("age", q, r);
+    }
+
+    // ---- training families that share an operation shape with a held-out family, never its scene or words ----
+    // Without them no trained family adds then multiplies or subtracts then divides, so a held-out score would
+    // measure nothing the model could have learned (pass@8 was 0 of 40 on the stage-3 model).
+
+    /** (a+b)*n, the shape of perimeter with the count given. */
+    private static Problem mixedBags(Draw d) {
+        Person p = d.pick(Vocabulary.PEOPLE);
+        List<String> things = new ArrayList<>(Vocabulary.THINGS);
+        java.util.Collections.shuffle(things, d.random());
+        String c = d.pick(Vocabulary.CONTAINERS);
+        int a = d.between(1, 20), b = d.between(1, 20), n = d.between(2, 9);
+        String q = d.chance(0.5)
+                ? p.name() + " fills " + n + " " + c + ". Each one gets " + a + " " + things.get(0) + " and " + b + " " + things.get(1) + ". How many things does " + p.subject() + " put in the " + c + " altogether?"
+                : "One of " + p.name() + "'s " + c + " holds " + a + " " + things.get(0) + " and " + b + " " + things.get(1) + ". " + capitalize(p.subject()) + " has " + n + " " + c + " like that. How many things are in them?";
+        Steps s = new Steps();
+        long one = s.op("One holds ", a, '+', b, " things.");
+        long r = s.op("All of them hold ", one, '*', n, " things.");
+        return s.done("mixed-bags", q, r);
+    }
+
+    /** (l+w)*2, the shape of perimeter: the edge of a rectangle is two lengths and two widths. */
+    private static Problem border(Draw d) {
+        Person p = d.pick(Vocabulary.PEOPLE);
+        String thing = d.pick("rug", "table cloth", "poster", "photo", "blanket", "flag", "card");
+        String trim = d.pick("ribbon", "lace", "tape", "braid", "string");
+        String unit = d.pick("cm", "inches", "feet");
+        int l = d.between(3, 60), w = d.between(2, 40);
+        String place = d.pick("park", "pool", "playground", "parking lot", "field");
+        String q = switch (d.between(0, 2)) {
+            case 0 -> p.name() + " sews " + trim + " along every edge of a " + thing + " that is " + l + " " + unit + " by " + w + " " + unit + ". How many " + unit + " of " + trim + " does " + p.subject() + " use?";
+            case 1 -> "A " + thing + " measures " + l + " " + unit + " by " + w + " " + unit + ". How many " + unit + " of " + trim + " does " + p.name() + " need to trim its border?";
+            default -> {
+                unit = "meters";
+                yield "A rectangular " + place + " is " + l + " meters long and " + w + " meters wide. " + p.name() + " " + d.pick("walks", "jogs", "skates") + " once along its whole edge. How many meters is that?";
+            }
+        };
+        Steps s = new Steps();
+        long half = s.op("A long side and a short side are ", l, '+', w, " " + unit + ".");
+        long r = s.op("Once around is ", half, '*', 2, " " + unit + ".");
+        return s.done("border", q, r);
+    }
+
+    /** (a*b)*c with a rate, the shape of wages. */
+    private static Problem machine(Draw d) {
+        String item = d.pick("toys", "cups", "bottles", "bricks", "buttons", "socks");
+        String what = d.pick("machine", "printer", "robot", "press");
+        int rate = d.between(2, 30), h = d.between(2, 9), days = d.between(2, 7);
+        Steps s = new Steps();
+        String q;
+        if (d.chance(0.4)) {
+            Person p = d.pick(Vocabulary.PEOPLE);
+            String boat = d.pick("kayak", "bike", "boat", "tent", "scooter");
+            q = "Renting a " + boat + " costs $" + rate + " per hour. " + p.name() + " rents one for " + h + " hours a day on " + days + " days. How much does " + p.subject() + " pay in dollars?";
+            long hours = s.op(capitalize(p.subject()) + " rents it for ", h, '*', days, " hours.");
+            long r = s.op(capitalize(p.subject()) + " pays ", hours, '*', rate, " dollars.");
+            return s.done("machine", q, r);
+        }
+        q = d.chance(0.5)
+                ? "A " + what + " makes " + rate + " " + item + " per hour. It runs for " + h + " hours each day for " + days + " days. How many " + item + " does it make?"
+                : "A " + what + " runs " + h + " hours daily for " + days + " days and turns out " + rate + " " + item + " every hour. How many " + item + " is that?";
+        long hours = s.op("It runs ", h, '*', days, " hours.");
+        long r = s.op("It makes ", hours, '*', rate, " " + item + ".");
+        return s.done("machine", q, r);
+    }
+
+    /** (a-b)/n by group size, the shape of eat-and-share. */
+    private static Problem bakeAndPack(Draw d) {
+        Person p = d.pick(Vocabulary.PEOPLE);
+        String baked = d.pick("muffins", "rolls", "cookies", "buns", "pies", "tarts");
+        int per = d.between(2, 8), bags = d.between(1, 12), kept = d.between(1, 15), made = per * bags + kept;
+        if (d.chance(0.4)) {
+            String t = d.pick(Vocabulary.THINGS);
+            String who = d.pick("sister", "brother", "teacher", "neighbour", "cousin");
+            String q = p.name() + " has " + made + " " + t + ". " + capitalize(p.subject()) + " gives " + kept + " to " + p.possessive() + " " + who
+                    + " and shares the rest equally among " + per + " friends. How many " + t + " does each friend get?";
+            Steps s = new Steps();
+            long rest = s.op("There are ", made, '-', kept, " " + t + " left.");
+            long r = s.op("Each friend gets ", rest, '/', per, " " + t + ".");
+            return s.done("bake-and-pack", q, r);
+        }
+        boolean home = d.chance(0.5);
+        String c = home ? "bags" : "boxes";
+        String q = home
+                ? p.name() + " bakes " + made + " " + baked + ". " + capitalize(p.subject()) + " keeps " + kept + " at home and packs the others in bags of " + per + ". How many bags does " + p.subject() + " pack?"
+                : "A bakery makes " + made + " " + baked + " and sells " + kept + " in the morning. The remaining " + baked + " go into boxes of " + per + ". How many boxes are filled?";
+        Steps s = new Steps();
+        long rest = s.op("There are ", made, '-', kept, " " + baked + " to pack.");
+        long r = s.op("They fill ", rest, '/', per, " " + c + ".");
+        return s.done("bake-and-pack", q, r);
+    }
+
+    /** (a-b)/r with a rate, the shape of tank. */
+    private static Problem trip(Draw d) {
+        Person p = d.pick(Vocabulary.PEOPLE);
+        String how = d.pick("drives", "cycles", "rides", "walks");
+        int speed = d.between(3, 80), hours = d.between(1, 9), done = d.between(0, 300), length = done + speed * hours;
+        String[] units = switch (d.between(0, 2)) {
+            case 0 -> new String[] {"A trip is " + length + " km long. " + p.name() + " has already gone " + done + " km and " + how + " " + speed
+                    + " km each hour. How many more hours does the trip take?", "km", "hours"};
+            case 1 -> new String[] {"A " + d.pick("bike", "guitar", "game", "telescope") + " costs $" + length + ". " + p.name() + " has saved $" + done
+                    + " and saves $" + speed + " each week. How many more weeks until " + p.subject() + " can buy it?", "dollars", "weeks"};
+            default -> new String[] {"A book has " + length + " pages. " + p.name() + " has read " + done + " pages and reads " + speed
+                    + " pages each day. How many more days until " + p.subject() + " finishes it?", "pages", "days"};
+        };
+        String q = units[0];
+        Steps s = new Steps();
+        long left = s.op("There are ", length, '-', done, " " + units[1] + " left.");
+        long r = s.op("That takes ", left, '/', speed, " " + units[2] + ".");
+        return s.done("trip", q, r);
     }
 
     // ---- held-out families: known operations in surface forms training never shows ----

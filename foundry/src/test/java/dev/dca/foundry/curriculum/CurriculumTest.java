@@ -123,6 +123,52 @@ class CurriculumTest {
     }
 
     @Test
+    void every_held_out_family_should_share_its_operation_shape_with_a_training_family() {
+        Map<String, Set<String>> trained = new java.util.HashMap<>();
+        for (String family : ArithmeticProblems.trainingFamilies()) trained.put(family, shapes(family).keySet());
+        for (String heldOut : ArithmeticProblems.HOLDOUT_FAMILIES) {
+            String shape = dominant(shapes(heldOut));
+            List<String> teachers = trained.entrySet().stream().filter(e -> e.getValue().contains(shape)).map(Map.Entry::getKey).toList();
+            assertThat(teachers).as("training families with the shape %s of %s", shape, heldOut).isNotEmpty();
+        }
+        assertThat(dominant(shapes("perimeter"))).isEqualTo("q+q,r*2");
+        assertThat(dominant(shapes("wages"))).isEqualTo("q*q,r*q");
+        assertThat(dominant(shapes("tank"))).isEqualTo("q-q,r/q");
+    }
+
+    private static String dominant(Map<String, Integer> shapes) {
+        return shapes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** Operation shapes of a family's solutions: per step the operator and where each operand comes from. */
+    private static Map<String, Integer> shapes(String family) {
+        Map<String, Integer> out = new java.util.HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            ArithmeticProblems.Problem p = ArithmeticProblems.of(family, new Draw(Curriculum.random(77, i)));
+            Set<String> questionNumbers = new HashSet<>();
+            Matcher n = Pattern.compile("\\d+").matcher(p.question());
+            while (n.find()) questionNumbers.add(n.group());
+            List<String> results = new ArrayList<>();
+            List<String> steps = new ArrayList<>();
+            Matcher a = ANNOTATION.matcher(p.solution());
+            while (a.find()) {
+                Matcher e = Pattern.compile("(\\d+)([-+*/])(\\d+)").matcher(a.group(1));
+                assertThat(e.matches()).as(a.group(1)).isTrue();
+                steps.add(source(e.group(1), results, questionNumbers) + e.group(2) + source(e.group(3), results, questionNumbers));
+                results.add(a.group(3));
+            }
+            out.merge(String.join(",", steps), 1, Integer::sum);
+        }
+        return out;
+    }
+
+    private static String source(String operand, List<String> results, Set<String> questionNumbers) {
+        if (!results.isEmpty() && results.getLast().equals(operand)) return "r";
+        if (questionNumbers.contains(operand)) return "q";
+        return results.contains(operand) ? "r" : operand;
+    }
+
+    @Test
     void grounded_answers_should_cite_the_passage_that_states_the_fact() {
         Draw d = new Draw(Curriculum.random(31, 0));
         int answerable = 0, unanswerable = 0;

@@ -60,12 +60,19 @@ public final class NumberGrounding implements StepScorer {
         return out;
     }
 
-    private static void numbers(String text, Set<String> into) {
+    /** The numbers written in {@code text}, canonical (see {@link #parse}). */
+    static List<String> numbers(String text) {
+        List<String> out = new ArrayList<>();
         Matcher m = NUMBER.matcher(text);
         while (m.find()) {
             String v = parse(m.group());
-            if (v != null) into.add(v);
+            if (v != null) out.add(v);
         }
+        return out;
+    }
+
+    private static void numbers(String text, Set<String> into) {
+        into.addAll(numbers(text));
     }
 
     /** Canonical text of a number: 1,250 and 1250 are the same number; 2.50 and 2.5 too. */
