@@ -17,6 +17,7 @@ import dev.dca.reasoning.verify.NumberGrounding;
 import dev.dca.reasoning.verify.SelfEvaluation;
 import dev.dca.reasoning.verify.StepScorer;
 import dev.dca.reasoning.verify.Verifier;
+import dev.dca.reasoning.verify.WordGrounding;
 import dev.dca.router.EnginePolicy;
 import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
@@ -85,7 +86,7 @@ final class EvalCommand implements Callable<Integer> {
     String calculator;
 
     @Option(names = "--scorer", paramLabel = "S[,S]",
-            description = "Step scorers for step searches: grounding, self-evaluation (comma-separated, averaged) or none (default: the effort's).")
+            description = "Step scorers for step searches: grounding (operands from the question), words (the step's words from the question), self-evaluation (comma-separated, averaged) or none (default: the effort's).")
     String scorer;
 
     @Option(names = "--verifier", paramLabel = "V",
@@ -211,8 +212,9 @@ final class EvalCommand implements Callable<Integer> {
         for (String name : spec.split(",")) {
             c.add(switch (name.strip()) {
                 case "grounding" -> new NumberGrounding();
+                case "words" -> new WordGrounding();
                 case "self-evaluation" -> new SelfEvaluation();
-                default -> throw new IllegalArgumentException("unknown scorer '" + name.strip() + "': use grounding, self-evaluation or none");
+                default -> throw new IllegalArgumentException("unknown scorer '" + name.strip() + "': use grounding, words, self-evaluation or none");
             }, 1);
         }
         return c;
