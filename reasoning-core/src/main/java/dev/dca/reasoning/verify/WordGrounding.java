@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 public final class WordGrounding implements StepScorer {
 
     private static final Pattern WORD = Pattern.compile("[a-z]+");
-    // function words and the answer marker: saying nothing about the problem, they neither help nor hurt
+    // Written by hand: reasoning-core does not depend on Lucene (whose EnglishAnalyzer the router's SourceSupport
+    // uses), and a short list of function words plus plural folding is all a one-line step needs.
+    // Function words and the answer marker: saying nothing about the problem, they neither help nor hurt.
     private static final Set<String> FUNCTION = Set.of("a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by",
             "for", "with", "from", "is", "are", "was", "were", "be", "will", "has", "have", "had", "it", "its", "they",
             "them", "their", "he", "she", "his", "her", "him", "we", "you", "all", "that", "this", "these", "those",
