@@ -46,7 +46,7 @@ public final class GroundedPrompt {
             sb.append(INSTRUCTION).append("\n\n");
             for (int i = 0; i < passages.size(); i++) {
                 Passage p = passages.get(i);
-                sb.append("<source id=\"").append(i + 1).append("\" name=\"").append(attribute(p.source())).append("\">\n")
+                sb.append("<source id=\"").append(i + 1).append("\" name=\"").append(attribute(displayName(p.source()))).append("\">\n")
                         .append(defuse(p.text().strip())).append("\n</source>\n\n");
             }
         }
@@ -56,6 +56,18 @@ public final class GroundedPrompt {
     /** Passage text with tag-like markup that could open or close a block made inert. */
     static String defuse(String text) {
         return TAG.matcher(text).replaceAll("‹$1");
+    }
+
+    /**
+     * A source as the model sees it: the file name without its folders. The curriculum names sources this way, and
+     * an absolute path would put the user's folder layout (a temporary folder, a home directory) into the prompt,
+     * so the same question over the same file would read differently from one folder to the next.
+     */
+    static String displayName(String source) {
+        String s = source.strip();
+        while (s.endsWith("/") || s.endsWith("\\")) s = s.substring(0, s.length() - 1);
+        int cut = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+        return cut >= 0 && cut < s.length() - 1 ? s.substring(cut + 1) : s;
     }
 
     private static String attribute(String s) {

@@ -28,6 +28,16 @@ class GroundedPromptTest {
     }
 
     @Test
+    void should_name_a_source_by_its_file_name_so_the_folder_it_sits_in_does_not_change_the_prompt() {
+        String a = GroundedPrompt.render("Q?", List.of(new Passage("/tmp/junit-1/notes/nora.md", "", "Nora sails.", 1, 1)));
+        String b = GroundedPrompt.render("Q?", List.of(new Passage("/home/ana/docs/nora.md", "", "Nora sails.", 1, 1)));
+        assertThat(a).isEqualTo(b).contains("name=\"nora.md\"").doesNotContain("/tmp");
+        assertThat(GroundedPrompt.displayName("C:\\Users\\ana\\nora.md")).isEqualTo("nora.md");
+        assertThat(GroundedPrompt.displayName("notes/")).isEqualTo("notes");
+        assertThat(GroundedPrompt.displayName("Lake Verin")).isEqualTo("Lake Verin");
+    }
+
+    @Test
     void should_cite_by_number_in_the_answer_through_the_router() {
         FakeLanguageModel model = new FakeLanguageModel(8192, prompt -> "It is 41 metres deep [1].");
         Retriever r = (q, k) -> List.of(new Passage("lakes.md", "chars 0-29", "Lake Verin is 41 metres deep.", 4.1, 0.77),
