@@ -64,10 +64,8 @@ public final class GroundedPrompt {
      * so the same question over the same file would read differently from one folder to the next.
      */
     static String displayName(String source) {
-        String s = source.strip();
-        while (s.endsWith("/") || s.endsWith("\\")) s = s.substring(0, s.length() - 1);
-        int cut = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
-        return cut >= 0 && cut < s.length() - 1 ? s.substring(cut + 1) : s;
+        String s = source.strip().replaceAll("[/\\\\]+$", "");
+        return s.substring(Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\')) + 1);
     }
 
     private static String attribute(String s) {
