@@ -8,8 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The decode step's threads: {@code dca.matmul.threads} (default: PyTorch's thread setting, else the cores), the
- * calling thread plus daemon workers. A job's parts are claimed one at a time by whichever thread is free.
+ * The decode step's threads (its matrix products and attention, and the sampling of a batch's rows):
+ * {@code dca.matmul.threads} (default: PyTorch's thread setting, else the cores), the calling thread plus daemon
+ * workers. A job's parts are claimed one at a time by whichever thread is free.
  *
  * <p>Why by hand: a decode step of a 135M model is ~200 matrix products of 20-100 microseconds each. Through an
  * {@code ExecutorService} every one paid a worker's wake-up from park (tens of microseconds in a VM), so the second
