@@ -64,6 +64,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Torch intra-op threads (default: the engine's, = cores).")
     Integer threads;
 
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "R",
+            description = "Measure every batch size R times, the sizes interleaved, and report the medians (a shared machine's "
+                    + "speed drifts by minutes: interleaving keeps batch 1 and batch 8 in the same minutes). Default: ${DEFAULT-VALUE}.")
+    int repeat;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -71,6 +76,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (threads != null) System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
         if (genTokens < 2) throw new IllegalArgumentException("--gen-tokens must be >= 2");
+        if (repeat < 1) throw new IllegalArgumentException("--repeat must be >= 1");
         Path tmp = null;
         Path modelPath = source.model;
         try {
@@ -96,8 +102,14 @@ final class BenchCommand implements Callable<Integer> {
                 report.put("load_seconds", loadSeconds);
                 // warm-up at the measured prompt length: first calls allocate caches and compile (JIT) the kernels
                 run(lm, 1, promptTokens, 4, GenerationListener.NONE);
+                List<List<Map<String, Object>>> runs = new ArrayList<>();
+                for (int b : batches) runs.add(new ArrayList<>());
+                for (int r = 0; r < repeat; r++) {
+                    for (int i = 0; i < batches.length; i++) runs.get(i).add(measure(lm, batches[i]));
+                }
                 List<Map<String, Object>> rows = new ArrayList<>();
-                for (int b : batches) rows.add(measure(lm, b));
+                for (List<Map<String, Object>> run : runs) rows.add(medians(run));
+                report.put("repeat", repeat);
                 report.put("results", rows);
                 if (lm instanceof DjlLanguageModel d) report.put("prefix_cache", prefixCacheGain(d));
                 report.put("peak_rss_mb", peakRssMb());
@@ -119,6 +131,19 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             if (tmp != null) deleteTree(tmp);
         }
+    }
+
+    /** One batch size's runs as one row: the median of every number, and every run's decode rate when there are several. */
+    static Map<String, Object> medians(List<Map<String, Object>> runs) {
+        if (runs.size() == 1) return runs.getFirst();
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (String key : runs.getFirst().keySet()) {
+            double[] v = runs.stream().mapToDouble(r -> ((Number) r.get(key)).doubleValue()).sorted().toArray();
+            double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            row.put(key, runs.getFirst().get(key) instanceof Integer ? (Object) (int) Math.round(median) : (Object) median);
+        }
+        row.put("decode_tok_s_runs", runs.stream().map(r -> r.get("decode_tok_s")).toList());
+        return row;
     }
 
     private Map<String, Object> measure(LanguageModel lm, int batch) {

@@ -111,14 +111,23 @@ final class ReasonBenchCommand implements Callable<Integer> {
                 report.put("step_tokens", stepTokens);
                 run(engine, new ChainOfThought(0.8), settings, q); // warm-up
                 Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
-                rows.put("one chain", measure(engine, () -> new ChainOfThought(0.8), settings, q));
-                rows.put("sc@8 batched", measure(engine, () -> new SelfConsistency(8), settings, q));
+                // the two runs of the target's ratio alternate, so both are measured in the same minutes of a drifting machine
+                List<ReasoningResult> one = new ArrayList<>(), sc8 = new ArrayList<>();
+                for (int i = 0; i < repeat; i++) {
+                    one.add(timed(engine, new ChainOfThought(0.8), settings, q, i));
+                    sc8.add(timed(engine, new SelfConsistency(8), settings, q, i));
+                }
+                rows.put("one chain", median(one));
+                rows.put("sc@8 batched", median(sc8));
                 rows.put("sc@8 sequential", measure(new Sequential(engine), () -> new SelfConsistency(8), settings, q));
                 rows.put("beam 4x4 batched", measure(engine, () -> new BeamSearch(4, 4, 4), settings, q));
                 rows.put("beam 4x4 sequential", measure(new Sequential(engine), () -> new BeamSearch(4, 4, 4), settings, q));
                 report.put("results", rows);
-                double one = (double) rows.get("one chain").get("wall_s");
-                report.put("sc8_over_one_chain", (double) rows.get("sc@8 batched").get("wall_s") / one);
+                double oneChain = (double) rows.get("one chain").get("wall_s");
+                report.put("sc8_over_one_chain", (double) rows.get("sc@8 batched").get("wall_s") / oneChain);
+                List<Double> pairs = new ArrayList<>();
+                for (int i = 0; i < repeat; i++) pairs.add(seconds(sc8.get(i)) / seconds(one.get(i)));
+                report.put("sc8_over_one_chain_runs", pairs);
                 report.put("sc8_batched_speedup", (double) rows.get("sc@8 sequential").get("wall_s")
                         / (double) rows.get("sc@8 batched").get("wall_s"));
                 report.put("beam_batched_speedup", (double) rows.get("beam 4x4 sequential").get("wall_s")
@@ -151,15 +160,28 @@ final class ReasonBenchCommand implements Callable<Integer> {
 
     private Map<String, Object> measure(Policy policy, Supplier<ReasoningStrategy> strategy, SearchSettings settings, String q) {
         List<ReasoningResult> runs = new ArrayList<>();
-        for (int i = 0; i < repeat; i++) {
-            runs.add(run(policy, strategy.get(), settings, q));
-            System.err.printf(Locale.ROOT, "%s%s run %d/%d: %.2f s%n", strategy.get().describe(),
-                    policy instanceof Sequential ? " (sequential)" : "", i + 1, repeat,
-                    runs.get(runs.size() - 1).stats().wallTime().toMillis() / 1000.0);
-        }
+        for (int i = 0; i < repeat; i++) runs.add(timed(policy, strategy.get(), settings, q, i));
+        return median(runs);
+    }
+
+    /** One run, reported on stderr as it ends. */
+    private ReasoningResult timed(Policy policy, ReasoningStrategy strategy, SearchSettings settings, String q, int i) {
+        ReasoningResult r = run(policy, strategy, settings, q);
+        System.err.printf(Locale.ROOT, "%s%s run %d/%d: %.2f s%n", strategy.describe(), policy instanceof Sequential ? " (sequential)" : "",
+                i + 1, repeat, seconds(r));
+        return r;
+    }
+
+    private static double seconds(ReasoningResult r) {
+        return r.stats().wallTime().toNanos() / 1e9;
+    }
+
+    /** The row of the run with the median wall time. */
+    private static Map<String, Object> median(List<ReasoningResult> results) {
+        List<ReasoningResult> runs = new ArrayList<>(results);
         runs.sort((a, b) -> a.stats().wallTime().compareTo(b.stats().wallTime()));
         ReasoningResult r = runs.get(runs.size() / 2);
-        double wall = r.stats().wallTime().toNanos() / 1e9;
+        double wall = seconds(r);
         double model = r.stats().modelTime().toNanos() / 1e9;
         int tokens = r.usage().completionTokens();
         Map<String, Object> row = new LinkedHashMap<>();

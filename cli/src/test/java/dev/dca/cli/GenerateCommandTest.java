@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code dca generate}, {@code dca model info} and {@code dca bench} on stories260K. */
@@ -48,6 +50,32 @@ class GenerateCommandTest {
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("results")).hasSize(2);
         assertThat(json.get("results").get(1).get("decode_tok_s").asDouble()).isPositive();
+    }
+
+    @Test
+    void bench_repeat_reports_the_median_of_interleaved_runs() throws Exception {
+        CliRunner.Result r = CliRunner.run("", "bench", "--model", CliRunner.stories260K().toString(), "--batch", "1,2",
+                "--prompt-tokens", "8", "--gen-tokens", "4", "--repeat", "3", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("repeat").asInt()).isEqualTo(3);
+        for (JsonNode row : json.get("results")) {
+            JsonNode runs = row.get("decode_tok_s_runs");
+            assertThat(runs).hasSize(3);
+            double[] sorted = java.util.stream.StreamSupport.stream(runs.spliterator(), false).mapToDouble(JsonNode::asDouble).sorted().toArray();
+            assertThat(row.get("decode_tok_s").asDouble()).isEqualTo(sorted[1]);
+        }
+        assertThat(CliRunner.run("", "bench", "--model", CliRunner.stories260K().toString(), "--repeat", "0").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void bench_medians_average_the_middle_two_of_an_even_count() {
+        Map<String, Object> row = BenchCommand.medians(List.of(
+                Map.of("batch", 8, "decode_tok_s", 10.0), Map.of("batch", 8, "decode_tok_s", 40.0),
+                Map.of("batch", 8, "decode_tok_s", 20.0), Map.of("batch", 8, "decode_tok_s", 30.0)));
+        assertThat(row.get("batch")).isEqualTo(8);
+        assertThat(row.get("decode_tok_s")).isEqualTo(25.0);
+        assertThat(row.get("decode_tok_s_runs")).isEqualTo(List.of(10.0, 40.0, 20.0, 30.0));
     }
 
     @Test
