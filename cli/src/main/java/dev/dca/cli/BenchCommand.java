@@ -100,8 +100,10 @@ final class BenchCommand implements Callable<Integer> {
                 report.put("gen_tokens", genTokens);
                 report.put("threads", threads == null ? "default" : threads);
                 report.put("load_seconds", loadSeconds);
-                // warm-up at the measured prompt length: first calls allocate caches and compile (JIT) the kernels
-                run(lm, 1, promptTokens, 4, GenerationListener.NONE);
+                // warm-up at the measured prompt length and every batch size: first calls allocate caches and compile
+                // (JIT) the kernels, and batches of 5-8 rows take other kernels than one row (a batch-8 run right after
+                // a batch-1 warm-up measured 20-30% slow)
+                for (int b : batches) run(lm, b, promptTokens, 4, GenerationListener.NONE);
                 List<List<Map<String, Object>>> runs = new ArrayList<>();
                 for (int b : batches) runs.add(new ArrayList<>());
                 for (int r = 0; r < repeat; r++) {

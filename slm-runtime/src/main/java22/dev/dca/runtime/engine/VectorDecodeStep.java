@@ -148,9 +148,42 @@ final class VectorDecodeStep implements DecodeStep {
             float norm = 1 / sum;
             for (int p = 0; p < len; p++) scores[s0 + p] *= norm;
         }
-        for (int p = 0; p < len; p++) {
-            long v = head0 + p * rowBytes;
-            for (int gi = 0; gi < g; gi++) axpy(scores[gi * len + p], values, v, out, o0 + gi * hd, hd);
+        for (int gi = 0; gi < g; gi++) weightedValues(scores, gi * len, len, values, head0, out, o0 + gi * hd);
+    }
+
+    /**
+     * out[o0 + i] = sum over p < len of w[w0 + p] * V[p][i], V's rows (hd values) from byte offset head0. Four
+     * vectors of the head's values are summed in registers over every position before one store: adding each
+     * position into out instead (load, FMA, store per vector) made every position wait for the previous one's stores.
+     */
+    private void weightedValues(float[] w, int w0, int len, MemorySegment values, long head0, float[] out, int o0) {
+        int lanes = F.length(), bound = F.loopBound(hd), i = 0;
+        long rowBytes = (long) hd * Float.BYTES, vb = (long) lanes * Float.BYTES;
+        for (; i + 4 * lanes <= bound; i += 4 * lanes) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            long at = head0 + (long) i * Float.BYTES;
+            for (int p = 0; p < len; p++, at += rowBytes) {
+                FloatVector s = FloatVector.broadcast(F, w[w0 + p]);
+                a0 = FloatVector.fromMemorySegment(F, values, at, ByteOrder.nativeOrder()).fma(s, a0);
+                a1 = FloatVector.fromMemorySegment(F, values, at + vb, ByteOrder.nativeOrder()).fma(s, a1);
+                a2 = FloatVector.fromMemorySegment(F, values, at + 2 * vb, ByteOrder.nativeOrder()).fma(s, a2);
+                a3 = FloatVector.fromMemorySegment(F, values, at + 3 * vb, ByteOrder.nativeOrder()).fma(s, a3);
+            }
+            a0.intoArray(out, o0 + i);
+            a1.intoArray(out, o0 + i + lanes);
+            a2.intoArray(out, o0 + i + 2 * lanes);
+            a3.intoArray(out, o0 + i + 3 * lanes);
+        }
+        for (; i < bound; i += lanes) {
+            FloatVector a = FloatVector.zero(F);
+            long at = head0 + (long) i * Float.BYTES;
+            for (int p = 0; p < len; p++, at += rowBytes) a = FloatVector.fromMemorySegment(F, values, at, ByteOrder.nativeOrder()).fma(FloatVector.broadcast(F, w[w0 + p]), a);
+            a.intoArray(out, o0 + i);
+        }
+        for (; i < hd; i++) {
+            float sum = 0;
+            for (int p = 0; p < len; p++) sum += w[w0 + p] * values.get(FLOAT, head0 + p * rowBytes + (long) i * Float.BYTES);
+            out[o0 + i] = sum;
         }
     }
 
@@ -190,18 +223,6 @@ final class VectorDecodeStep implements DecodeStep {
         float s = acc.reduceLanes(VectorOperators.ADD);
         for (int i = bound; i < n; i++) s += a[a0 + i] * b.get(FLOAT, b0 + (long) i * Float.BYTES);
         return s;
-    }
-
-    /** y[y0..y0+n) += a * x(segment at x0). */
-    private static void axpy(float a, MemorySegment x, long x0, float[] y, int y0, int n) {
-        int bound = F.loopBound(n);
-        FloatVector av = FloatVector.broadcast(F, a);
-        for (long li = 0; li < bound; li += F.length()) {
-            int i = (int) li;
-            FloatVector.fromMemorySegment(F, x, x0 + li * Float.BYTES, ByteOrder.nativeOrder())
-                    .fma(av, FloatVector.fromArray(F, y, y0 + i)).intoArray(y, y0 + i);
-        }
-        for (int i = bound; i < n; i++) y[y0 + i] += a * x.get(FLOAT, x0 + (long) i * Float.BYTES);
     }
 
     private static void add(float[] x, float[] y) {
