@@ -338,8 +338,9 @@ public final class DjlLanguageModel implements LanguageModel {
 
     /**
      * Samples the next token of every active sample, the rows spread over the decode threads (each sample draws
-     * from its own generator, so the result does not depend on the threads; a flat distribution costs ~1 ms per
-     * row, which at batch 8 was a fifth of a step), then applies the stop rules in row order.
+     * from its own generator, so the result does not depend on the threads; top-p over a flat distribution costs
+     * milliseconds per row, and one row after another it was about a fifth of a batch-8 self-consistency profile),
+     * then applies the stop rules in row order.
      */
     private void chooseAll(List<Sample> samples, GenerationListener listener) {
         List<Sample> active = samples.stream().filter(Sample::active).toList();
