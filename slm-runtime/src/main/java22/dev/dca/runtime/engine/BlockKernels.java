@@ -127,10 +127,7 @@ final class BlockKernels {
         for (int b = 0; b < blocks; b++) {
             long bo = o + (long) b * Q8_BLOCK_BYTES;
             float d = Float.float16ToFloat(w.get(SHORT_LE, bo));
-            for (int p = 0; p < parts; p++) {
-                ((FloatVector) ByteVector.fromMemorySegment(Q8, w, bo + 2 + (long) p * LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, at + b * 32 + p * LANES);
-            }
+            for (int p = 0; p < parts; p++) q8Lanes(w, bo + 2 + (long) p * LANES).mul(d).intoArray(dst, at + b * 32 + p * LANES);
         }
     }
 

@@ -107,7 +107,7 @@ final class VectorMatMul implements DecodeMatMul {
      * blocks of its rows through {@link #widenedTiles}. x is also laid out once as {@link #transposedGroups}.
      */
     private static float[] tiled(int out, int in, float[] x, int rows, float[] bias, RowWidener widen) {
-        float[] xt = transposedGroups(x, rows, in);
+        float[] xt = 2 * rows > LANES ? transposedGroups(x, rows, in) : null; // only a group over half full reads it
         return overRowRanges(out, rows, TILE_ROWS, bias, (y, r0, r1) -> widenedTiles(out, in, x, xt, rows, y, r0, r1, widen));
     }
 

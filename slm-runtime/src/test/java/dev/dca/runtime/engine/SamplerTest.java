@@ -94,7 +94,7 @@ class SamplerTest {
     void partial_sort_draws_exactly_what_a_full_sort_draws() {
         Random gen = new Random(7);
         for (int trial = 0; trial < 300; trial++) {
-            int n = trial % 50 == 49 ? 49152 : 50 + gen.nextInt(3000); // past the radix sort's threshold too, and a real vocabulary
+            int n = trial % 50 == 49 ? 49152 : 50 + gen.nextInt(3000); // sometimes a real vocabulary's size
             float spread = new float[] {0.1f, 1f, 5f, 30f}[trial % 4]; // flat ... very peaked
             float[] logits = new float[n];
             for (int i = 0; i < n; i++) logits[i] = (float) (gen.nextGaussian() * spread);
