@@ -44,7 +44,9 @@ final class VectorMatMul implements DecodeMatMul {
             return tiled(out, in, x, rows, bias, (r, dst, at) -> widen(type, w, in, r, dst, at));
         }
         if (type == GgmlType.F32) return overRowRanges(out, 1, 4, bias, (y, r0, r1) -> {
-            for (int r = r0; r < r1; r++) y[r] = f32Row(w, in, x, r);
+            int r = r0;
+            for (; r + 1 < r1; r += 2) f32RowPair(w, in, x, r, y);
+            if (r < r1) y[r] = f32Row(w, in, x, r);
         });
         BlockKernels.RowDot fused = BlockKernels.rowDot(type, w, in, x);
         if (fused != null) return overRowRanges(out, 1, 1, bias, (y, r0, r1) -> {
@@ -401,8 +403,9 @@ final class VectorMatMul implements DecodeMatMul {
     }
 
     /**
-     * Weight row r . x: one sequential stream with four accumulators. Walking the matrix in address order measured
-     * ~12% faster in the full model than four interleaved row streams (the hardware prefetcher's best case).
+     * Weight row r . x: one sequential stream with four accumulators (the last row of a range with an odd count; the
+     * others go through {@link #f32RowPair}). Walking the matrix in address order measured ~12% faster in the full
+     * model than four interleaved row streams (the hardware prefetcher's best case).
      */
     private static float f32Row(MemorySegment w, int in, float[] x, int r) {
         long o = (long) r * in * Float.BYTES;
@@ -420,6 +423,39 @@ final class VectorMatMul implements DecodeMatMul {
         float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (int i = bound; i < in; i++) s += weight(w, o, i) * x[i];
         return s;
+    }
+
+    /**
+     * Weight rows r and r + 1 . x into y[r], y[r + 1]: the two rows are adjacent, so this still walks the matrix in
+     * address order, and each x vector loaded feeds two FMAs. Measured against {@link #f32Row} one row at a time, the
+     * F32 products of a SmolLM2-135M decode step took 24-30% less time on AVX-512 and 16% less with 256-bit vectors
+     * (two threads, alternating in one JVM); four rows at a time measured the same as two.
+     */
+    private static void f32RowPair(MemorySegment w, int in, float[] x, int r, float[] y) {
+        long o = (long) r * in * Float.BYTES, o2 = o + (long) in * Float.BYTES;
+        int bound = F.loopBound(in), bound2 = bound - bound % (2 * LANES);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+        for (long li = 0; li < bound2; li += 2 * LANES) {
+            int i = (int) li;
+            long at = li * Float.BYTES, next = at + LANES * 4L;
+            FloatVector x0 = FloatVector.fromArray(F, x, i), x1 = FloatVector.fromArray(F, x, i + LANES);
+            a0 = FloatVector.fromMemorySegment(F, w, o + at, ORDER).fma(x0, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, o + next, ORDER).fma(x1, a1);
+            b0 = FloatVector.fromMemorySegment(F, w, o2 + at, ORDER).fma(x0, b0);
+            b1 = FloatVector.fromMemorySegment(F, w, o2 + next, ORDER).fma(x1, b1);
+        }
+        for (int i = bound2; i < bound; i += LANES) {
+            FloatVector xv = FloatVector.fromArray(F, x, i);
+            a0 = FloatVector.fromMemorySegment(F, w, o + (long) i * Float.BYTES, ORDER).fma(xv, a0);
+            b0 = FloatVector.fromMemorySegment(F, w, o2 + (long) i * Float.BYTES, ORDER).fma(xv, b0);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD), t = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        for (int i = bound; i < in; i++) {
+            s += weight(w, o, i) * x[i];
+            t += weight(w, o2, i) * x[i];
+        }
+        y[r] = s;
+        y[r + 1] = t;
     }
 
     private static float weight(MemorySegment w, long rowOffset, int i) {
