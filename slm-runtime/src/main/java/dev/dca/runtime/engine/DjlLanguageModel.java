@@ -324,7 +324,7 @@ public final class DjlLanguageModel implements LanguageModel {
                 start[r] = Math.min(s.position(), cache.capacity - 1);
             }
             try (NDManager step = manager.newSubManager()) {
-                float[] flat = decoder.forward(step, cache, tokens, rows, 1, 0, start, false).toFloatArray();
+                float[] flat = decoder.decodeStep(step, cache, tokens, rows, start);
                 int vocab = config.vocabSize();
                 for (int r = 0; r < rows; r++) {
                     Sample s = samples.get(r);

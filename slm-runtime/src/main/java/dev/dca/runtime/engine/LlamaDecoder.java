@@ -147,6 +147,45 @@ final class LlamaDecoder {
     }
 
     /**
+     * One decode step of {@code rows} rows (one token each, row b in cache slot b at position {@code start[b]}): the
+     * last position's logits [rows, V] as a Java array. When the step runs in Java the logits stay a Java array (a
+     * round trip through a PyTorch tensor cost 1-2 ms per step at SmolLM2-135M's 49k vocabulary, measured).
+     */
+    float[] decodeStep(NDManager m, KvCache cache, int[] tokens, int rows, int[] start) {
+        float[] java = javaStep(cache, tokens, rows, 1, 0, start, false);
+        return java != null ? java : forward(m, cache, tokens, rows, 1, 0, start, false).toFloatArray();
+    }
+
+    private void setTorchThreads(int threads) {
+        if (threads == torchThreadsNow) return;
+        JniUtils.setNumThreads(threads);
+        torchThreadsNow = threads;
+    }
+
+    /** {@link #forward} on {@link #step} when it takes this pass (null when PyTorch must run it), as flat logits. */
+    private float[] javaStep(KvCache cache, int[] tokens, int b, int t, int slot0, int[] start, boolean allPositions) {
+        if (step == null || !(javaOnly || (t == 1 && b <= DecodeMatMul.MAX_ROWS))) return null;
+        DecodeStep.CacheViews views = cache.views();
+        if (views == null && javaOnly) throw new IllegalStateException(held + ": the KV cache's memory is not reachable from Java");
+        if (views == null) return null;
+        int maxStart = 0;
+        for (int s : start) maxStart = Math.max(maxStart, s);
+        if (maxStart + t > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
+        setTorchThreads(1);
+        int n = b * t;
+        int[] slots = new int[n], positions = new int[n], logitRows = new int[allPositions ? n : b];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) {
+                slots[r * t + i] = slot0 + r;
+                positions[r * t + i] = start[r] + i;
+                if (allPositions) logitRows[r * t + i] = r * t + i;
+            }
+            if (!allPositions) logitRows[r] = r * t + t - 1;
+        }
+        return step.run(tokens, slots, positions, logitRows, views);
+    }
+
+    /**
      * Runs {@code tokens} (row-major [B][T]) through the model. Row b sits in cache slot {@code slot0 + b}; its new
      * tokens take positions {@code start[b] .. start[b] + T - 1}, whose keys and values are written to the cache.
      * Rows with different starts need {@code T == 1}.
@@ -165,29 +204,10 @@ final class LlamaDecoder {
         if (!sameStart && t != 1) throw new IllegalArgumentException("rows with different positions must decode one token each");
         int len = maxStart + t; // L: keys attended by the furthest row
         if (len > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
-        int threads = javaOnly || (SMALL != null && !inPlace.isEmpty() && b * t <= DecodeMatMul.MAX_ROWS) ? 1 : torchThreads;
-        if (threads != torchThreadsNow) {
-            JniUtils.setNumThreads(threads);
-            torchThreadsNow = threads;
-        }
+        setTorchThreads(javaOnly || (SMALL != null && !inPlace.isEmpty() && b * t <= DecodeMatMul.MAX_ROWS) ? 1 : torchThreads);
 
-        if (step != null && (javaOnly || (t == 1 && b <= DecodeMatMul.MAX_ROWS))) {
-            DecodeStep.CacheViews views = cache.views();
-            if (views == null && javaOnly) throw new IllegalStateException(held + ": the KV cache's memory is not reachable from Java");
-            if (views != null) {
-                int n = b * t;
-                int[] slots = new int[n], positions = new int[n], logitRows = new int[allPositions ? n : b];
-                for (int r = 0; r < b; r++) {
-                    for (int i = 0; i < t; i++) {
-                        slots[r * t + i] = slot0 + r;
-                        positions[r * t + i] = start[r] + i;
-                        if (allPositions) logitRows[r * t + i] = r * t + i;
-                    }
-                    if (!allPositions) logitRows[r] = r * t + t - 1;
-                }
-                return m.create(step.run(tokens, slots, positions, logitRows, views), new Shape(b, allPositions ? t : 1, config.vocabSize()));
-            }
-        }
+        float[] java = javaStep(cache, tokens, b, t, slot0, start, allPositions);
+        if (java != null) return m.create(java, new Shape(b, allPositions ? t : 1, config.vocabSize()));
 
         // positions, rotary cos/sin [B, T, 1, rotaryDim/2] and the additive causal mask [B, 1, 1, T, L]
         int[] pos = new int[b * t];
