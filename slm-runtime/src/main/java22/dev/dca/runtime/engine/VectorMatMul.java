@@ -4,9 +4,9 @@ import dev.dca.runtime.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -255,6 +255,7 @@ final class VectorMatMul implements DecodeMatMul {
      * elements k and k + 1), so all 16 lanes work and accumulator t ends with row t's two half sums per input, to
      * acc[t * 16..]. Rows past {@code tileRows} repeat the last one (their results are not stored). The pair is read
      * as a double only to move its 64 bits (a plain load and broadcast: no arithmetic, so every bit pattern survives).
+     * The stores are written out as in {@link #broadcastTile}, for the reason given at {@link #f32Group}.
      */
     private static void pairTile(MemorySegment w, long w0, int in, int tileRows, float[] xp, float[] acc) {
         long rb = (long) in * Float.BYTES, last = w0 + (tileRows - 1) * rb;
