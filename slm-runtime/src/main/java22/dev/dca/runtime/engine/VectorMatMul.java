@@ -107,6 +107,11 @@ final class VectorMatMul implements DecodeMatMul {
     private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
     /** Weight rows per {@link #broadcastTile}: eight accumulators, each fed by one broadcast weight per x load. */
     private static final int TILE_ROWS = 8;
+    /**
+     * Whether four inputs at a time take {@link #tile4x4}: with 16-lane vectors (32 vector registers on AVX-512); on
+     * 8-lane AVX2, 16 accumulators plus the loads would not fit in its 16 registers.
+     */
+    private static final boolean WIDE_TILE = LANES == 16;
 
     /**
      * Several input rows (batched decoding, prefill): y = x W^T over W's rows split between the workers, each widening
@@ -159,7 +164,9 @@ final class VectorMatMul implements DecodeMatMul {
                     }
                 } else {
                     for (int j = 0; j < group; j += 4) {
-                        for (int k = 0; k < n; k += 2) tile(scratch, k * in, in, x, Math.min(4, group - j), m + j, y, out, rb + k, k + 1 < n);
+                        int k = 0;
+                        if (WIDE_TILE && group - j >= 4) for (; k + 4 <= n; k += 4) tile4x4(scratch, k * in, in, x, m + j, y, out, rb + k);
+                        for (; k < n; k += 2) tile(scratch, k * in, in, x, Math.min(4, group - j), m + j, y, out, rb + k, k + 1 < n);
                     }
                 }
             }
@@ -364,6 +371,38 @@ final class VectorMatMul implements DecodeMatMul {
         if (n > 1) store(y, out, m0 + 1, r, two, a1, b1, w, w0, w1, x, x1, bound, in);
         if (n > 2) store(y, out, m0 + 2, r, two, a2, b2, w, w0, w1, x, x2, bound, in);
         if (n > 3) store(y, out, m0 + 3, r, two, a3, b3, w, w0, w1, x, x3, bound, in);
+    }
+
+    /**
+     * {@link #tile} for four scratch rows (weight rows r..r+3) and four inputs m0..m0+3: each loaded weight vector
+     * feeds four FMAs and each input vector four, 8 loads per 16 FMAs against 6 per 8. The batch-8 products of a
+     * SmolLM2-135M step (widened formats, 16 lanes, two threads, alternating in one JVM) took 11-13% less time than
+     * with the 2 x 4 tile: BF16 22.5-23.2 against 25.7 ms, Q8_0 19.2-20.9 against 22.0-23.7 (best of 30 rounds).
+     */
+    private static void tile4x4(float[] w, int w0, int in, float[] x, int m0, float[] y, int out, int r) {
+        int bound = F.loopBound(in), x0 = m0 * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        for (int i = 0; i < bound; i += LANES) {
+            FloatVector p = FloatVector.fromArray(F, w, w0 + i), q = FloatVector.fromArray(F, w, w1 + i);
+            FloatVector u = FloatVector.fromArray(F, w, w2 + i), v = FloatVector.fromArray(F, w, w3 + i);
+            FloatVector e = FloatVector.fromArray(F, x, x0 + i);
+            a0 = p.fma(e, a0); b0 = q.fma(e, b0); c0 = u.fma(e, c0); d0 = v.fma(e, d0);
+            e = FloatVector.fromArray(F, x, x1 + i);
+            a1 = p.fma(e, a1); b1 = q.fma(e, b1); c1 = u.fma(e, c1); d1 = v.fma(e, d1);
+            e = FloatVector.fromArray(F, x, x2 + i);
+            a2 = p.fma(e, a2); b2 = q.fma(e, b2); c2 = u.fma(e, c2); d2 = v.fma(e, d2);
+            e = FloatVector.fromArray(F, x, x3 + i);
+            a3 = p.fma(e, a3); b3 = q.fma(e, b3); c3 = u.fma(e, c3); d3 = v.fma(e, d3);
+        }
+        store(y, out, m0, r, true, a0, b0, w, w0, w1, x, x0, bound, in);
+        store(y, out, m0 + 1, r, true, a1, b1, w, w0, w1, x, x1, bound, in);
+        store(y, out, m0 + 2, r, true, a2, b2, w, w0, w1, x, x2, bound, in);
+        store(y, out, m0 + 3, r, true, a3, b3, w, w0, w1, x, x3, bound, in);
+        store(y, out, m0, r + 2, true, c0, d0, w, w2, w3, x, x0, bound, in);
+        store(y, out, m0 + 1, r + 2, true, c1, d1, w, w2, w3, x, x1, bound, in);
+        store(y, out, m0 + 2, r + 2, true, c2, d2, w, w2, w3, x, x2, bound, in);
+        store(y, out, m0 + 3, r + 2, true, c3, d3, w, w2, w3, x, x3, bound, in);
     }
 
     /**
