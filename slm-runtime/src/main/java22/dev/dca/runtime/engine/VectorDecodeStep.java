@@ -136,10 +136,7 @@ final class VectorDecodeStep implements DecodeStep {
     private void attend(float[] q, int q0, MemorySegment keys, MemorySegment values, long head0, int len, float[] out, int o0) {
         float[] scores = new float[g * len];
         long rowBytes = (long) hd * Float.BYTES;
-        for (int p = 0; p < len; p++) {
-            long k = head0 + p * rowBytes;
-            for (int gi = 0; gi < g; gi++) scores[gi * len + p] = dot(q, q0 + gi * hd, keys, k, hd);
-        }
+        for (int h0 = 0; h0 < g; h0 += 4) scores(q, q0, h0, Math.min(4, g - h0), keys, head0, len, scores);
         for (int gi = 0; gi < g; gi++) {
             int s0 = gi * len;
             float max = Float.NEGATIVE_INFINITY;
@@ -214,15 +211,43 @@ final class VectorDecodeStep implements DecodeStep {
         return s;
     }
 
-    private static float dot(float[] a, int a0, MemorySegment b, long b0, int n) {
-        int bound = F.loopBound(n);
-        FloatVector acc = FloatVector.zero(F);
-        for (long li = 0; li < bound; li += F.length()) { // a long counter lets C2 drop the segment's per-load checks
-            acc = FloatVector.fromArray(F, a, a0 + (int) li).fma(FloatVector.fromMemorySegment(F, b, b0 + li * Float.BYTES, ByteOrder.nativeOrder()), acc);
+    /**
+     * scores[h * len + p] = q_h . K[p] for the {@code hn <= 4} query heads h0.. of one kv head (query head h at
+     * q[q0 + h * hd..]) and positions p < len (key rows from byte offset head0). Each chunk of a key row is loaded once
+     * and meets up to four heads (four independent FMA chains): one dot product per (position, head) reloaded the key
+     * and waited on its own chain, 4.2-5.5 us per call of 3 heads x 158 positions against 2.0-2.1 this way (hd 64,
+     * keys in cache; 16 and 8 lanes).
+     */
+    private void scores(float[] q, int q0, int h0, int hn, MemorySegment keys, long head0, int len, float[] scores) {
+        long rowBytes = (long) hd * Float.BYTES;
+        int lanes = F.length(), bound = F.loopBound(hd);
+        // heads past hn repeat the last one; their sums are not stored
+        int qa = q0 + h0 * hd, qb = q0 + (h0 + Math.min(1, hn - 1)) * hd, qc = q0 + (h0 + Math.min(2, hn - 1)) * hd,
+                qd = q0 + (h0 + Math.min(3, hn - 1)) * hd;
+        for (int p = 0; p < len; p++) {
+            long k = head0 + p * rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < bound; i += lanes) {
+                FloatVector kv = FloatVector.fromMemorySegment(F, keys, k + (long) i * Float.BYTES, ByteOrder.nativeOrder());
+                a0 = kv.fma(FloatVector.fromArray(F, q, qa + i), a0);
+                a1 = kv.fma(FloatVector.fromArray(F, q, qb + i), a1);
+                a2 = kv.fma(FloatVector.fromArray(F, q, qc + i), a2);
+                a3 = kv.fma(FloatVector.fromArray(F, q, qd + i), a3);
+            }
+            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+            for (int i = bound; i < hd; i++) {
+                float kf = keys.get(FLOAT, k + (long) i * Float.BYTES);
+                s0 += q[qa + i] * kf;
+                s1 += q[qb + i] * kf;
+                s2 += q[qc + i] * kf;
+                s3 += q[qd + i] * kf;
+            }
+            scores[h0 * len + p] = s0;
+            if (hn > 1) scores[(h0 + 1) * len + p] = s1;
+            if (hn > 2) scores[(h0 + 2) * len + p] = s2;
+            if (hn > 3) scores[(h0 + 3) * len + p] = s3;
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (int i = bound; i < n; i++) s += a[a0 + i] * b.get(FLOAT, b0 + (long) i * Float.BYTES);
-        return s;
     }
 
     private static void add(float[] x, float[] y) {
