@@ -15,8 +15,7 @@ class AskCommandTest {
         String model = CliRunner.stories260K().toString();
         CliRunner.Result r = CliRunner.run("", "ask", "--model", model, "--json", "--explain", "--max-tokens", "8",
                 "Tell", "me", "a", "story", "about", "a", "cat.");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode j = JSON.readTree(r.out());
+        JsonNode j = r.json();
         assertThat(j.get("answer").asText()).isNotBlank();
         assertThat(j.get("route").asText()).isEqualTo("direct");
         assertThat(j.get("strategy").asText()).isEqualTo("direct");
@@ -80,8 +79,7 @@ class AskCommandTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(bundled), "no bundled model at " + bundled);
         CliRunner.Result r = CliRunner.run("", "ask", "--json", "--model", bundled.toString(),
                 "Tom has 17 apples and buys 25 more. How many apples does he have now?");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode j = JSON.readTree(r.out());
+        JsonNode j = r.json();
         assertThat(j.get("route").asText()).isEqualTo("reasoning");
         assertThat(j.get("answer").asText()).isEqualTo("42");
         assertThat(j.at("/usage/reasoning_tokens").asInt()).isPositive();
@@ -130,8 +128,7 @@ class AskCommandTest {
         all[1] = "--json";
         System.arraycopy(args, 0, all, 2, args.length);
         CliRunner.Result r = CliRunner.run("", all);
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        return JSON.readTree(r.out());
+        return r.json();
     }
 
     /** The answer states {@code fact} and cites, by number, the citation of {@code file}. */

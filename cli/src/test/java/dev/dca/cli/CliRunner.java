@@ -1,8 +1,12 @@
 package dev.dca.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -13,7 +17,14 @@ import java.nio.file.Path;
 /** Runs {@code dca ...} in-process with piped stdin, capturing stdout and stderr. */
 final class CliRunner {
 
-    record Result(int exitCode, String out, String err) {}
+    record Result(int exitCode, String out, String err) {
+
+        /** Standard output as JSON, once the command is checked to have succeeded (its stderr names the failure). */
+        JsonNode json() throws IOException {
+            assertThat(exitCode).as(err).isZero();
+            return new ObjectMapper().readTree(out);
+        }
+    }
 
     private CliRunner() {}
 

@@ -3,7 +3,6 @@ package dev.dca.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,7 @@ class EvalCommandTest {
         String model = CliRunner.stories260K().toString();
         CliRunner.Result r = CliRunner.run("", "eval", "--dataset", "builtin:arith-sample", "--model", model,
                 "--effort", "low", "--max-reasoning-tokens", "24", "--limit", "2", "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode j = r.json();
         assertThat(j.get("n").asInt()).isEqualTo(2);
         assertThat(j.get("accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(j.get("mean_reasoning_tokens").asDouble()).isBetween(1.0, 24.0);
@@ -54,8 +52,7 @@ class EvalCommandTest {
         Path png = dir.resolve("sweep.png");
         CliRunner.Result r = CliRunner.run("", "eval", "--dataset", "builtin:arith-sample", "--model", model,
                 "--strategy", "cot", "--max-reasoning-tokens", "24", "--limit", "1", "--sweep", "--plot", png.toString(), "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode j = r.json();
         assertThat(j.isArray()).isTrue();
         assertThat(j).hasSize(2); // 16, 24
         assertThat(j.get(0).get("max_reasoning_tokens").asInt()).isEqualTo(16);

@@ -3,7 +3,6 @@ package dev.dca.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,8 +14,7 @@ class GenerateCommandTest {
     void generate_json_gives_prompt_tokens_with_bos_and_the_greedy_continuation() throws Exception {
         String model = CliRunner.stories260K().toString();
         CliRunner.Result r = CliRunner.run("", "generate", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "10", "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertThat(json.get("prompt_tokens").toString()).isEqualTo("[1,403,407,261,378]");
         assertThat(json.get("tokens").toString()).isEqualTo("[432,383,286,261,376,298,315,421,395,317]"); // run.c's greedy
         assertThat(json.get("text").asText()).isEqualTo(", there was a little girl named Lily");
@@ -33,8 +31,7 @@ class GenerateCommandTest {
     @Test
     void model_info_json_describes_the_checkpoint() throws Exception {
         CliRunner.Result r = CliRunner.run("", "model", "info", CliRunner.stories260K().toString(), "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertThat(json.get("format").asText()).isEqualTo("llama2c");
         assertThat(json.get("parameters").asLong()).isEqualTo(260032);
         assertThat(json.get("layers").asInt()).isEqualTo(5);
@@ -46,8 +43,7 @@ class GenerateCommandTest {
     void bench_reports_throughput_per_batch() throws Exception {
         CliRunner.Result r = CliRunner.run("", "bench", "--model", CliRunner.stories260K().toString(), "--batch", "1,2",
                 "--prompt-tokens", "8", "--gen-tokens", "4", "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertThat(json.get("results")).hasSize(2);
         assertThat(json.get("results").get(1).get("decode_tok_s").asDouble()).isPositive();
     }
@@ -56,8 +52,7 @@ class GenerateCommandTest {
     void bench_repeat_reports_the_median_of_interleaved_runs() throws Exception {
         CliRunner.Result r = CliRunner.run("", "bench", "--model", CliRunner.stories260K().toString(), "--batch", "1,2",
                 "--prompt-tokens", "8", "--gen-tokens", "4", "--repeat", "3", "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertThat(json.get("repeat").asInt()).isEqualTo(3);
         for (JsonNode row : json.get("results")) {
             JsonNode runs = row.get("decode_tok_s_runs");

@@ -27,8 +27,7 @@ class GgufCommandTest {
     void model_info_lists_tensor_types_with_counts() throws Exception {
         Path model = shared("models/tiny-random-llama/tiny-random-llama-Q4_K.gguf");
         CliRunner.Result r = CliRunner.run("", "model", "info", model.toString(), "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertThat(json.get("format").asText()).isEqualTo("gguf");
         assertThat(json.get("stored_dtype").asText()).isEqualTo("Q4_K");
         assertThat(json.get("tensor_types").toString()).isEqualTo("{\"F32\":5,\"Q4_K\":16}");
@@ -39,8 +38,7 @@ class GgufCommandTest {
         Path model = shared("models/stories260K-gguf/stories260K-F32.gguf");
         CliRunner.Result r = CliRunner.run("", "generate", "--model", model.toString(), "--prompt", "Once upon a time",
                 "--max-tokens", "10", "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertThat(json.get("prompt_tokens").toString()).isEqualTo("[1,403,407,261,378]");
         assertThat(json.get("tokens").toString()).isEqualTo("[432,383,286,261,376,298,315,421,395,317]"); // gguf-greedy.json
     }

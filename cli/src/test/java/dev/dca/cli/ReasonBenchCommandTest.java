@@ -3,7 +3,6 @@ package dev.dca.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 class ReasonBenchCommandTest {
@@ -12,8 +11,7 @@ class ReasonBenchCommandTest {
     void reports_every_search_and_the_ratio_of_each_interleaved_pair() throws Exception {
         CliRunner.Result r = CliRunner.run("", "reason-bench", "--model", CliRunner.stories260K().toString(), "--chain-tokens", "8",
                 "--step-tokens", "4", "--repeat", "2", "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertThat(json.get("results").fieldNames()).toIterable()
                 .containsExactly("one chain", "sc@8 batched", "sc@8 sequential", "beam 4x4 batched", "beam 4x4 sequential");
         JsonNode sc8 = json.get("results").get("sc@8 batched");

@@ -153,6 +153,7 @@ final class LlamaDecoder {
      * builds, batch 1 and 8).
      */
     float[] decodeStep(NDManager m, KvCache cache, int[] tokens, int rows, int[] start) {
+        checkFits(cache, rows, 1, 0, start);
         float[] java = javaStep(cache, tokens, rows, 1, 0, start, false);
         return java != null ? java : forward(m, cache, tokens, rows, 1, 0, start, false).toFloatArray();
     }
@@ -164,15 +165,23 @@ final class LlamaDecoder {
         torchThreadsNow = threads;
     }
 
-    /** {@link #forward} on {@link #step} when it takes this pass (null when PyTorch must run it), as flat logits. */
+    /** The furthest row's start, after checking that B rows of T new tokens fit the cache from slot {@code slot0}. */
+    private static int checkFits(KvCache cache, int b, int t, int slot0, int[] start) {
+        int maxStart = 0;
+        for (int s : start) maxStart = Math.max(maxStart, s);
+        if (maxStart + t > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
+        return maxStart;
+    }
+
+    /**
+     * {@link #forward} on {@link #step} when it takes this pass (null when PyTorch must run it), as flat logits. The
+     * caller has checked that the rows fit the cache.
+     */
     private float[] javaStep(KvCache cache, int[] tokens, int b, int t, int slot0, int[] start, boolean allPositions) {
         if (step == null || !(javaOnly || (t == 1 && b <= DecodeMatMul.MAX_ROWS))) return null;
         DecodeStep.CacheViews views = cache.views();
         if (views == null && javaOnly) throw new IllegalStateException(held + ": the KV cache's memory is not reachable from Java");
         if (views == null) return null;
-        int maxStart = 0;
-        for (int s : start) maxStart = Math.max(maxStart, s);
-        if (maxStart + t > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
         setTorchThreads(1);
         int n = b * t;
         int[] slots = new int[n], positions = new int[n], logitRows = new int[allPositions ? n : b];
@@ -197,15 +206,10 @@ final class LlamaDecoder {
      */
     NDArray forward(NDManager m, KvCache cache, int[] tokens, int batch, int steps, int slot0, int[] start, boolean allPositions) {
         int b = batch, t = steps;
-        int maxStart = 0;
         boolean sameStart = true;
-        for (int s : start) {
-            maxStart = Math.max(maxStart, s);
-            sameStart &= s == start[0];
-        }
+        for (int s : start) sameStart &= s == start[0];
         if (!sameStart && t != 1) throw new IllegalArgumentException("rows with different positions must decode one token each");
-        int len = maxStart + t; // L: keys attended by the furthest row
-        if (len > cache.capacity || slot0 + b > cache.slots) throw new IllegalStateException("KV cache too small for this step");
+        int len = checkFits(cache, b, t, slot0, start) + t; // L: keys attended by the furthest row
         setTorchThreads(javaOnly || (SMALL != null && !inPlace.isEmpty() && b * t <= DecodeMatMul.MAX_ROWS) ? 1 : torchThreads);
 
         float[] java = javaStep(cache, tokens, b, t, slot0, start, allPositions);
