@@ -32,6 +32,26 @@ interface DecodeMatMul {
     /** Row {@code r} of {@code w} ({@code in} values) as F32 into {@code dst[at..]}: the embedding lookup. */
     void row(GgmlType type, ByteBuffer w, int in, int r, float[] dst, int at);
 
+    /** {@link #multiply} of a held matrix, row-major or in this kernel's panels; y is [rows, w.rows()]. */
+    default float[] multiply(DecodeStep.Matrix w, int in, float[] x, int rows, float[] bias) {
+        if (w.panel() != 0) throw new IllegalArgumentException("a matrix in panels needs the kernel that packed it");
+        return multiply(w.type(), w.data(), w.rows(), in, x, rows, bias);
+    }
+
+    /** {@link #row} of a held matrix, row-major or in this kernel's panels. */
+    default void row(DecodeStep.Matrix w, int in, int r, float[] dst, int at) {
+        if (w.panel() != 0) throw new IllegalArgumentException("a matrix in panels needs the kernel that packed it");
+        row(w.type(), w.data(), in, r, dst, at);
+    }
+
+    /**
+     * {@code w} ([w.rows(), in]) in the layout this kernel reads fastest: {@code w} itself, or its values laid out
+     * again, possibly in w's own memory when it is writable (w must not be read after that).
+     */
+    default DecodeStep.Matrix pack(DecodeStep.Matrix w, int in) {
+        return w;
+    }
+
     /** The Vector API kernel when this JVM can run it and {@code -Ddca.matmul.torch=true} does not turn it off. */
     static Optional<DecodeMatMul> vectorApi() {
         if (Boolean.getBoolean("dca.matmul.torch") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

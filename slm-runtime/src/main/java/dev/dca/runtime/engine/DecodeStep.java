@@ -40,10 +40,17 @@ interface DecodeStep {
     }
 
     /**
-     * A row-major [rows, in] matrix in ggml {@code type}'s layout: F32 in native order (views of PyTorch tensors or
-     * GGUF data on a little-endian CPU), everything else little-endian, rows of whole blocks.
+     * A [rows, in] matrix in ggml {@code type}'s layout: F32 in native order (views of PyTorch tensors or GGUF data on
+     * a little-endian CPU), everything else little-endian, rows of whole blocks. {@code panel} 0: row-major; otherwise
+     * the rows are interleaved in panels of that many, as {@link DecodeMatMul#pack} laid them out, and only that
+     * kernel reads them.
      */
-    record Matrix(GgmlType type, ByteBuffer data, int rows) {}
+    record Matrix(GgmlType type, ByteBuffer data, int rows, int panel) {
+        /** A row-major matrix. */
+        public Matrix(GgmlType type, ByteBuffer data, int rows) {
+            this(type, data, rows, 0);
+        }
+    }
 
     /**
      * The weights as views of memory. q is multiplied by {@code queryScale} after its projection (1 when the weights

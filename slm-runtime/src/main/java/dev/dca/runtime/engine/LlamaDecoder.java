@@ -101,6 +101,11 @@ final class LlamaDecoder {
         return SMALL != null && !Boolean.getBoolean("dca.decode.torch");
     }
 
+    /** m laid out as the Java kernels read it fastest ({@link DecodeMatMul#pack}); m must not be read after. */
+    static DecodeStep.Matrix packed(DecodeStep.Matrix m, int in) {
+        return SMALL == null ? m : SMALL.pack(m, in);
+    }
+
     /** How the matrices are held. */
     DecodeStep.Hold held() {
         return held;

@@ -290,7 +290,7 @@ final class LlamaWeights implements AutoCloseable {
                 NDArray f32 = filled(names, rows, cols, firstScale); // loaded, rounded, freed: one F32 matrix at a time
                 try {
                     ByteBuffer b = Bf16.narrow(f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer());
-                    return new DecodeStep.Matrix[] {new DecodeStep.Matrix(GgmlType.BF16, b, Math.toIntExact(f32.getShape().get(0)))};
+                    return new DecodeStep.Matrix[] {LlamaDecoder.packed(new DecodeStep.Matrix(GgmlType.BF16, b, Math.toIntExact(f32.getShape().get(0))), (int) cols)};
                 } finally {
                     f32.close();
                 }
@@ -311,7 +311,7 @@ final class LlamaWeights implements AutoCloseable {
                     run.add(files.storedBytes(names[end]).orElseThrow());
                     runRows += (int) rows[end];
                 }
-                parts.add(new DecodeStep.Matrix(types[i], run.size() == 1 ? run.getFirst() : concat(run), runRows));
+                parts.add(LlamaDecoder.packed(new DecodeStep.Matrix(types[i], run.size() == 1 ? run.getFirst() : concat(run), runRows), (int) cols));
             }
             return parts.toArray(DecodeStep.Matrix[]::new);
         }

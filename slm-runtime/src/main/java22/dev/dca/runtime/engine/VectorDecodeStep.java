@@ -43,7 +43,7 @@ final class VectorDecodeStep implements DecodeStep {
         float[] x = new float[rows * d];
         for (int r = 0; r < rows; r++) {
             if (tokens[r] < 0 || tokens[r] >= vocab) throw new IllegalArgumentException("token id " + tokens[r] + " outside the vocabulary (" + vocab + ")");
-            matmul.row(w.embed().type(), w.embed().data(), d, tokens[r], x, r * d);
+            matmul.row(w.embed(), d, tokens[r], x, r * d);
         }
         float[] cos = new float[rows * half], sin = new float[rows * half];
         w.rope().fill(positions, cos, sin);
@@ -92,16 +92,16 @@ final class VectorDecodeStep implements DecodeStep {
     }
 
     private float[] mul(Matrix m, int in, float[] x, int rows) {
-        return matmul.multiply(m.type(), m.data(), m.rows(), in, x, rows, null);
+        return matmul.multiply(m, in, x, rows, null);
     }
 
     /** x times parts whose outputs follow each other ([rows, out], out = the parts' rows), plus bias. */
     private float[] mul(Matrix[] parts, int out, int in, float[] x, int rows, float[] bias) {
-        if (parts.length == 1) return matmul.multiply(parts[0].type(), parts[0].data(), out, in, x, rows, bias);
+        if (parts.length == 1) return matmul.multiply(parts[0], in, x, rows, bias);
         float[] y = new float[rows * out];
         int at = 0;
         for (Matrix p : parts) {
-            float[] part = matmul.multiply(p.type(), p.data(), p.rows(), in, x, rows, null);
+            float[] part = matmul.multiply(p, in, x, rows, null);
             for (int r = 0; r < rows; r++) System.arraycopy(part, r * p.rows(), y, r * out + at, p.rows());
             at += p.rows();
         }

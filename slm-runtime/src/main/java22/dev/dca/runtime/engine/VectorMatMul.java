@@ -65,6 +65,30 @@ final class VectorMatMul implements DecodeMatMul {
         });
     }
 
+    /**
+     * Whether BF16 and Q8_0 matrices are held in {@link PanelKernels}' panels: with 16-lane vectors, where they were
+     * measured (on 8 lanes the row-major kernels stay); {@code -Ddca.matmul.panels=false} keeps them row-major.
+     */
+    private static final boolean PANELS = LANES == 16 && !"false".equals(System.getProperty("dca.matmul.panels"));
+
+    @Override
+    public DecodeStep.Matrix pack(DecodeStep.Matrix w, int in) {
+        return PANELS && w.panel() == 0 && PanelKernels.packable(w.type(), w.rows(), in) ? PanelKernels.pack(w, in) : w;
+    }
+
+    @Override
+    public float[] multiply(DecodeStep.Matrix w, int in, float[] x, int rows, float[] bias) {
+        if (w.panel() == 0) return multiply(w.type(), w.data(), w.rows(), in, x, rows, bias);
+        if (w.panel() != PanelKernels.P) throw new IllegalArgumentException("panels of " + w.panel() + " rows, this kernel reads " + PanelKernels.P);
+        return PanelKernels.multiply(w, in, x, rows, bias);
+    }
+
+    @Override
+    public void row(DecodeStep.Matrix w, int in, int r, float[] dst, int at) {
+        if (w.panel() == 0) row(w.type(), w.data(), in, r, dst, at);
+        else PanelKernels.row(w, in, r, dst, at);
+    }
+
     @Override
     public void row(GgmlType type, ByteBuffer weights, int in, int r, float[] dst, int at) {
         MemorySegment w = MemorySegment.ofBuffer(weights);
@@ -422,7 +446,7 @@ final class VectorMatMul implements DecodeMatMul {
 
     /** A kernel over W's rows [r0, r1) writing their columns of y [rows, out]. */
     @FunctionalInterface
-    private interface RowRange {
+    interface RowRange {
         void run(float[] y, int r0, int r1);
     }
 
@@ -430,7 +454,7 @@ final class VectorMatMul implements DecodeMatMul {
      * y = x W^T + bias with W's rows split into one contiguous range per worker thread (range starts a multiple of
      * {@code align}, so each kernel's row tiles stay whole), each range computed by {@code kernel}.
      */
-    private static float[] overRowRanges(int out, int rows, int align, float[] bias, RowRange kernel) {
+    static float[] overRowRanges(int out, int rows, int align, float[] bias, RowRange kernel) {
         float[] y = new float[rows * out];
         int chunks = Math.min(Workers.THREADS, Math.max(1, out / 64));
         int per = ((out + chunks - 1) / chunks + align - 1) / align * align;

@@ -1,6 +1,7 @@
 package dev.dca.runtime.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
@@ -132,6 +133,74 @@ class DecodeMatMulTest {
             }
             for (int rows : new int[] {1, 3, 8, 11}) check(w, out, in, rows, r, x -> k.multiply(GgmlType.Q8_0, wb, out, in, x, rows, null));
             checkRows(k, GgmlType.Q8_0, wb, w, out, in);
+        }
+    }
+
+    /**
+     * BF16 and Q8_0 matrices in panels (whatever this machine's vector width, through {@code PanelKernels.pack}
+     * directly): every input count the kernels group differently (1, 4, 8 and their remainders, prefill's many),
+     * several panels per worker, the embedding lookup exact, and the file's bytes untouched when they are read-only.
+     */
+    @Test
+    void multiplies_bf16_and_q8_0_weights_in_panels_like_the_definition() throws ReflectiveOperationException {
+        DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
+        assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        java.lang.reflect.Method pack = Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredMethod("pack", DecodeStep.Matrix.class, int.class);
+        pack.setAccessible(true);
+        int p = (int) Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("P").getInt(null);
+        Random r = new Random(17);
+        int[] inputs = {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 17, 40};
+        for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
+            int out = size[0], in = size[1];
+            float[] w = new float[out * in];
+            ByteBuffer wb = ByteBuffer.allocateDirect(w.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < w.length; i++) {
+                short b = Bf16.round((float) r.nextGaussian());
+                wb.putShort(2 * i, b);
+                w[i] = Bf16.widen(b);
+            }
+            ByteBuffer copy = ByteBuffer.allocateDirect(wb.capacity()).put(wb.duplicate().clear()).flip();
+            DecodeStep.Matrix fromFile = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.BF16, wb.asReadOnlyBuffer(), out), in);
+            assertThat(wb.duplicate().clear()).as("read-only bytes left as they were").isEqualTo(copy);
+            DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.BF16, wb, out), in);
+            assertThat(m.panel()).isEqualTo(p);
+            assertThat(m.data()).as("BF16 moved in its own memory").isSameAs(wb);
+            assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
+            for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+            checkPanelRows(k, m, w, out, in);
+        }
+        for (int[] size : new int[][] {{p, 32}, {3 * p, 64}, {10 * p, 576}}) {
+            int out = size[0], in = size[1];
+            float[] w = new float[out * in];
+            ByteBuffer wb = ByteBuffer.allocateDirect(out * in / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
+            for (int block = 0; block < out * in / 32; block++) {
+                short scale = Float.floatToFloat16((float) (r.nextDouble() / 64));
+                wb.putShort(block * 34, scale);
+                for (int i = 0; i < 32; i++) {
+                    byte q = (byte) (r.nextInt(256) - 128);
+                    wb.put(block * 34 + 2 + i, q);
+                    w[block * 32 + i] = Float.float16ToFloat(scale) * q;
+                }
+            }
+            DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.Q8_0, wb.asReadOnlyBuffer(), out), in);
+            assertThat(m.panel()).isEqualTo(p);
+            assertThat(m.data().capacity()).as("F32 scales: 36 bytes per 32 weights").isEqualTo(out * in / 32 * 36);
+            for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+            checkPanelRows(k, m, w, out, in);
+        }
+        // shapes that do not fill whole panels stay row-major, and a row-major kernel call refuses panels
+        DecodeStep.Matrix ragged = new DecodeStep.Matrix(GgmlType.BF16, ByteBuffer.allocateDirect((p + 1) * 4 * 2), p + 1);
+        assertThat(k.pack(ragged, 4)).isSameAs(ragged);
+        assertThatThrownBy(() -> pack.invoke(null, ragged, 4)).hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** The embedding lookup from panels: each row's values exactly. */
+    private static void checkPanelRows(DecodeMatMul k, DecodeStep.Matrix m, float[] w, int out, int in) {
+        for (int row = 0; row < out; row += Math.max(1, out / 7)) {
+            float[] got = new float[in + 3];
+            k.row(m, in, row, got, 3);
+            assertThat(java.util.Arrays.copyOfRange(got, 3, in + 3)).as("%s row %d", m.type(), row)
+                    .containsExactly(java.util.Arrays.copyOfRange(w, row * in, (row + 1) * in));
         }
     }
 

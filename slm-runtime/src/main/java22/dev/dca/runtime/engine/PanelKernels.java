@@ -1,0 +1,349 @@
+package dev.dca.runtime.engine;
+
+import dev.dca.runtime.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * BF16 and Q8_0 matrices laid out again at load in panels of {@link #P} rows (one vector's lanes), so that one vector
+ * load gives the same column of P weight rows. Lanes then run over weight rows: an input's element is broadcast and
+ * meets P rows in one FMA, so the weights are widened once per column and shared by every input in registers, and a
+ * panel's results land in y as one vector store, with no horizontal sums and no widened copy in L2 (the row-major
+ * path's cost for several inputs; see {@link VectorMatMul#widenedTiles}).
+ *
+ * <p>Layouts, little-endian:
+ * <ul>
+ *   <li>BF16: per panel, per column pair j, P ints; int l holds row l's columns 2j (low half) and 2j + 1 (high half),
+ *       so {@code bits << 16} and {@code bits & 0xffff0000} give the two columns of P rows as F32, exactly. The same
+ *       bytes as row-major, moved.</li>
+ *   <li>Q8_0: per panel, per 32-column block, the P rows' scales as F32 (widened once here) then, per column, the P
+ *       rows' int8 values: 36 bytes per 32 weights against the file's 34. A weight (scale x int8) stays exact in
+ *       F32, so the products are those of the row-major kernels; only the summation order differs.</li>
+ * </ul>
+ *
+ * <p>Why by hand: no library lays out weights for the JDK's vectors. Measured with a prototype over the 121
+ * products of a SmolLM2-135M step (BF16, 16 lanes, two threads): batch 8 took 10.1-13.6 ms against 22.6-29.0 for
+ * the row-major tiles, batch 1 the same as row-major (docs/BENCHMARKS.md). Inner loops count in a {@code long}: with
+ * an {@code int} counter the one-input loop measured 25% slower (the segment offsets are longs).
+ */
+final class PanelKernels {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    /** Rows per panel: one vector's lanes. */
+    static final int P = F.length();
+    /** P int8 values: one panel column of a Q8_0 block. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(P * 8));
+    /** Bytes of one 32-column block of a Q8_0 panel: P scales (F32) and 32 columns of P int8. */
+    private static final int Q8_BLOCK = 4 * P + 32 * P;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    private PanelKernels() {}
+
+    /** Whether a [rows, in] matrix of {@code type} can be held in panels: whole panels, whole column pairs or blocks. */
+    static boolean packable(GgmlType type, int rows, int in) {
+        if (rows % P != 0 || I.length() != P) return false;
+        return switch (type) {
+            case BF16 -> in % 2 == 0;
+            case Q8_0 -> in % 32 == 0;
+            default -> false;
+        };
+    }
+
+    /** m's values in panels; BF16 in m's own memory when it is writable (the same bytes, moved). */
+    static DecodeStep.Matrix pack(DecodeStep.Matrix m, int in) {
+        if (!packable(m.type(), m.rows(), in) || m.panel() != 0) throw new IllegalArgumentException(m.type() + " [" + m.rows() + ", " + in + "] cannot be held in panels of " + P);
+        MemorySegment src = MemorySegment.ofBuffer(m.data());
+        int panels = m.rows() / P;
+        if (m.type() == GgmlType.BF16) {
+            ByteBuffer out = m.data().isReadOnly() ? ByteBuffer.allocateDirect(m.rows() * in * 2).order(LE) : m.data();
+            MemorySegment dst = MemorySegment.ofBuffer(out);
+            short[] panel = new short[P * in];
+            for (int p = 0; p < panels; p++) {
+                long base = (long) p * P * in * 2;
+                MemorySegment.copy(src, SHORT_LE, base, panel, 0, P * in); // read whole before writing: dst may be src
+                for (int j = 0; j < in / 2; j++) {
+                    for (int l = 0; l < P; l++) {
+                        long at = base + ((long) j * P + l) * 4;
+                        dst.set(SHORT_LE, at, panel[l * in + 2 * j]);
+                        dst.set(SHORT_LE, at + 2, panel[l * in + 2 * j + 1]);
+                    }
+                }
+            }
+            return new DecodeStep.Matrix(m.type(), out, m.rows(), P);
+        }
+        int blocks = in / 32;
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(panels * blocks, Q8_BLOCK)).order(LE);
+        MemorySegment dst = MemorySegment.ofBuffer(out);
+        for (int p = 0; p < panels; p++) {
+            for (int b = 0; b < blocks; b++) {
+                long at = ((long) p * blocks + b) * Q8_BLOCK;
+                for (int l = 0; l < P; l++) {
+                    long from = ((long) (p * P + l) * blocks + b) * 34; // ggml's block: F16 scale, 32 int8
+                    dst.set(FLOAT_LE, at + 4L * l, Float.float16ToFloat(src.get(SHORT_LE, from)));
+                    for (int k = 0; k < 32; k++) dst.set(ValueLayout.JAVA_BYTE, at + 4L * P + (long) k * P + l, src.get(ValueLayout.JAVA_BYTE, from + 2 + k));
+                }
+            }
+        }
+        return new DecodeStep.Matrix(m.type(), out, m.rows(), P);
+    }
+
+    /** Row r of a matrix in panels as F32 into dst[at..]: the embedding lookup. */
+    static void row(DecodeStep.Matrix m, int in, int r, float[] dst, int at) {
+        MemorySegment w = MemorySegment.ofBuffer(m.data());
+        int p = r / P, l = r % P;
+        if (m.type() == GgmlType.BF16) {
+            long base = (long) p * P * in * 2 + 2L * l * 2;
+            for (int k = 0; k < in; k++) dst[at + k] = Bf16.widen(w.get(SHORT_LE, base + (long) (k / 2) * P * 4 + (k % 2) * 2));
+            return;
+        }
+        int blocks = in / 32;
+        for (int b = 0; b < blocks; b++) {
+            long bb = ((long) p * blocks + b) * Q8_BLOCK;
+            float scale = w.get(FLOAT_LE, bb + 4L * l);
+            for (int k = 0; k < 32; k++) dst[at + b * 32 + k] = scale * w.get(ValueLayout.JAVA_BYTE, bb + 4L * P + (long) k * P + l);
+        }
+    }
+
+    /**
+     * y = x m^T + bias for any number of inputs: each worker's panels in order, each panel against the inputs in
+     * groups of eight, then four, then one (a panel is 18-49 KB for SmolLM2's widths: it stays in L1 or L2 while the
+     * groups pass).
+     */
+    static float[] multiply(DecodeStep.Matrix m, int in, float[] x, int rows, float[] bias) {
+        MemorySegment w = MemorySegment.ofBuffer(m.data());
+        int out = m.rows();
+        boolean bf16 = m.type() == GgmlType.BF16;
+        float[] xt = rows >= 8 ? eights(x, rows, in) : null;
+        return VectorMatMul.overRowRanges(out, rows, P, bias, (y, r0, r1) -> {
+            for (int r = r0; r < r1; r += P) {
+                long base = bf16 ? (long) r * in * 2 : (long) (r / P) * (in / 32) * Q8_BLOCK;
+                int i = 0;
+                if (bf16) {
+                    for (; i + 8 <= rows; i += 8) bf16x8(w, base, in, xt, i, y, out, r);
+                    for (; i + 4 <= rows; i += 4) bf16x4(w, base, in, x, i, y, out, r);
+                    for (; i < rows; i++) bf16x1(w, base, in, x, i, y, out, r);
+                } else {
+                    for (; i + 8 <= rows; i += 8) q8x8(w, base, in, xt, i, y, out, r);
+                    for (; i + 4 <= rows; i += 4) q8x4(w, base, in, x, i, y, out, r);
+                    for (; i < rows; i++) q8x1(w, base, in, x, i, y, out, r);
+                }
+            }
+        });
+    }
+
+    /**
+     * x's whole groups of eight inputs, each [in][8]: a column's eight values are neighbours, read at one running
+     * index. Reading them from x's rows (eight indexes a row apart) measured 19-26 ms for the batch-8 products of a
+     * SmolLM2-135M step against 12.6-14.6 this way.
+     */
+    private static float[] eights(float[] x, int rows, int in) {
+        float[] t = new float[rows / 8 * 8 * in];
+        for (int g = 0; g < rows / 8; g++) for (int k = 0; k < in; k++) for (int j = 0; j < 8; j++) t[g * 8 * in + k * 8 + j] = x[(g * 8 + j) * in + k];
+        return t;
+    }
+
+    /**
+     * The BF16 panel against inputs m..m+7 (xt from {@link #eights}): even and odd columns in separate accumulators,
+     * sixteen chains of one FMA per column pair.
+     */
+    private static void bf16x8(MemorySegment w, long base, int in, float[] xt, int m, float[] y, int out, int r) {
+        long pairs = in / 2, stride = 4L * P;
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (long j = 0; j < pairs; j++) {
+            IntVector v = IntVector.fromMemorySegment(I, w, base + j * stride, LE);
+            FloatVector e = even(v), o = odd(v);
+            int k = x0 + 16 * (int) j;
+            a0 = e.fma(all(xt[k]), a0);
+            a1 = e.fma(all(xt[k + 1]), a1);
+            a2 = e.fma(all(xt[k + 2]), a2);
+            a3 = e.fma(all(xt[k + 3]), a3);
+            a4 = e.fma(all(xt[k + 4]), a4);
+            a5 = e.fma(all(xt[k + 5]), a5);
+            a6 = e.fma(all(xt[k + 6]), a6);
+            a7 = e.fma(all(xt[k + 7]), a7);
+            b0 = o.fma(all(xt[k + 8]), b0);
+            b1 = o.fma(all(xt[k + 9]), b1);
+            b2 = o.fma(all(xt[k + 10]), b2);
+            b3 = o.fma(all(xt[k + 11]), b3);
+            b4 = o.fma(all(xt[k + 12]), b4);
+            b5 = o.fma(all(xt[k + 13]), b5);
+            b6 = o.fma(all(xt[k + 14]), b6);
+            b7 = o.fma(all(xt[k + 15]), b7);
+        }
+        store8(y, m * out + r, out, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
+    }
+
+    private static FloatVector even(IntVector v) {
+        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static FloatVector odd(IntVector v) {
+        return v.and(0xffff0000).reinterpretAsFloats();
+    }
+
+    private static FloatVector all(float v) {
+        return FloatVector.broadcast(F, v);
+    }
+
+    /** The BF16 panel at byte offset base against input m: four accumulators (two column pairs per pass). */
+    private static void bf16x1(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
+        long pairs = in / 2, stride = 4L * P;
+        int x0 = m * in;
+        FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
+        long j = 0;
+        for (; j + 1 < pairs; j += 2) {
+            long at = base + j * stride;
+            IntVector u = IntVector.fromMemorySegment(I, w, at, LE), v = IntVector.fromMemorySegment(I, w, at + stride, LE);
+            int k = x0 + 2 * (int) j;
+            a = even(u).fma(all(x[k]), a);
+            b = odd(u).fma(all(x[k + 1]), b);
+            c = even(v).fma(all(x[k + 2]), c);
+            d = odd(v).fma(all(x[k + 3]), d);
+        }
+        if (j < pairs) {
+            IntVector u = IntVector.fromMemorySegment(I, w, base + j * stride, LE);
+            int k = x0 + 2 * (int) j;
+            a = even(u).fma(all(x[k]), a);
+            b = odd(u).fma(all(x[k + 1]), b);
+        }
+        a.add(b).add(c.add(d)).intoArray(y, m * out + r);
+    }
+
+    /** The BF16 panel against inputs m..m+3: even and odd columns in separate accumulators (eight chains). */
+    private static void bf16x4(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
+        long pairs = in / 2, stride = 4L * P;
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (long j = 0; j < pairs; j++) {
+            IntVector v = IntVector.fromMemorySegment(I, w, base + j * stride, LE);
+            FloatVector e = even(v), o = odd(v);
+            int k = x0 + 2 * (int) j;
+            a0 = e.fma(all(x[k]), a0);
+            b0 = o.fma(all(x[k + 1]), b0);
+            a1 = e.fma(all(x[k + in]), a1);
+            b1 = o.fma(all(x[k + in + 1]), b1);
+            a2 = e.fma(all(x[k + 2 * in]), a2);
+            b2 = o.fma(all(x[k + 2 * in + 1]), b2);
+            a3 = e.fma(all(x[k + 3 * in]), a3);
+            b3 = o.fma(all(x[k + 3 * in + 1]), b3);
+        }
+        int y0 = m * out + r;
+        a0.add(b0).intoArray(y, y0);
+        a1.add(b1).intoArray(y, y0 + out);
+        a2.add(b2).intoArray(y, y0 + 2 * out);
+        a3.add(b3).intoArray(y, y0 + 3 * out);
+    }
+
+    /** Column k of a Q8_0 panel block at bb, times the P rows' scales: P weights as F32. */
+    private static FloatVector q8(MemorySegment w, long bb, long k, FloatVector scales) {
+        return ((FloatVector) ByteVector.fromMemorySegment(B, w, bb + 4L * P + k * P, LE).convertShape(VectorOperators.B2F, F, 0)).mul(scales);
+    }
+
+    /** The Q8_0 panel at byte offset base against input m: four accumulators over the columns. */
+    private static void q8x1(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
+        long blocks = in / 32;
+        int x0 = m * in;
+        FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
+        for (long lb = 0; lb < blocks; lb++) {
+            long bb = base + lb * Q8_BLOCK;
+            FloatVector s = FloatVector.fromMemorySegment(F, w, bb, LE);
+            int xb = x0 + (int) lb * 32;
+            for (long k = 0; k < 32; k += 4) {
+                int xk = xb + (int) k;
+                a = q8(w, bb, k, s).fma(all(x[xk]), a);
+                b = q8(w, bb, k + 1, s).fma(all(x[xk + 1]), b);
+                c = q8(w, bb, k + 2, s).fma(all(x[xk + 2]), c);
+                d = q8(w, bb, k + 3, s).fma(all(x[xk + 3]), d);
+            }
+        }
+        a.add(b).add(c.add(d)).intoArray(y, m * out + r);
+    }
+
+    /** The Q8_0 panel against inputs m..m+3: two accumulators per input (even and odd columns). */
+    private static void q8x4(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
+        long blocks = in / 32;
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (long lb = 0; lb < blocks; lb++) {
+            long bb = base + lb * Q8_BLOCK;
+            FloatVector s = FloatVector.fromMemorySegment(F, w, bb, LE);
+            int xb = x0 + (int) lb * 32;
+            for (long k = 0; k < 32; k += 2) {
+                FloatVector e = q8(w, bb, k, s), o = q8(w, bb, k + 1, s);
+                int xk = xb + (int) k;
+                a0 = e.fma(all(x[xk]), a0);
+                b0 = o.fma(all(x[xk + 1]), b0);
+                a1 = e.fma(all(x[xk + in]), a1);
+                b1 = o.fma(all(x[xk + in + 1]), b1);
+                a2 = e.fma(all(x[xk + 2 * in]), a2);
+                b2 = o.fma(all(x[xk + 2 * in + 1]), b2);
+                a3 = e.fma(all(x[xk + 3 * in]), a3);
+                b3 = o.fma(all(x[xk + 3 * in + 1]), b3);
+            }
+        }
+        int y0 = m * out + r;
+        a0.add(b0).intoArray(y, y0);
+        a1.add(b1).intoArray(y, y0 + out);
+        a2.add(b2).intoArray(y, y0 + 2 * out);
+        a3.add(b3).intoArray(y, y0 + 3 * out);
+    }
+
+    /** The Q8_0 panel against inputs m..m+7 (xt from {@link #eights}): even and odd columns in separate accumulators. */
+    private static void q8x8(MemorySegment w, long base, int in, float[] xt, int m, float[] y, int out, int r) {
+        long blocks = in / 32;
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (long lb = 0; lb < blocks; lb++) {
+            long bb = base + lb * Q8_BLOCK;
+            FloatVector s = FloatVector.fromMemorySegment(F, w, bb, LE);
+            for (long k = 0; k < 32; k += 2) {
+                FloatVector e = q8(w, bb, k, s), o = q8(w, bb, k + 1, s);
+                int xk = x0 + 8 * (int) (lb * 32 + k);
+                a0 = e.fma(all(xt[xk]), a0);
+                a1 = e.fma(all(xt[xk + 1]), a1);
+                a2 = e.fma(all(xt[xk + 2]), a2);
+                a3 = e.fma(all(xt[xk + 3]), a3);
+                a4 = e.fma(all(xt[xk + 4]), a4);
+                a5 = e.fma(all(xt[xk + 5]), a5);
+                a6 = e.fma(all(xt[xk + 6]), a6);
+                a7 = e.fma(all(xt[xk + 7]), a7);
+                b0 = o.fma(all(xt[xk + 8]), b0);
+                b1 = o.fma(all(xt[xk + 9]), b1);
+                b2 = o.fma(all(xt[xk + 10]), b2);
+                b3 = o.fma(all(xt[xk + 11]), b3);
+                b4 = o.fma(all(xt[xk + 12]), b4);
+                b5 = o.fma(all(xt[xk + 13]), b5);
+                b6 = o.fma(all(xt[xk + 14]), b6);
+                b7 = o.fma(all(xt[xk + 15]), b7);
+            }
+        }
+        store8(y, m * out + r, out, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
+    }
+
+    /** Eight inputs' results for one panel: input t's P values at y[y0 + t * out..]. */
+    private static void store8(float[] y, int y0, int out, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
+            FloatVector a4, FloatVector a5, FloatVector a6, FloatVector a7) {
+        a0.intoArray(y, y0);
+        a1.intoArray(y, y0 + out);
+        a2.intoArray(y, y0 + 2 * out);
+        a3.intoArray(y, y0 + 3 * out);
+        a4.intoArray(y, y0 + 4 * out);
+        a5.intoArray(y, y0 + 5 * out);
+        a6.intoArray(y, y0 + 6 * out);
+        a7.intoArray(y, y0 + 7 * out);
+    }
+}
