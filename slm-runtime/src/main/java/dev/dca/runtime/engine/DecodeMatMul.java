@@ -52,6 +52,11 @@ interface DecodeMatMul {
         return w;
     }
 
+    /** Whether {@link #pack} lays matrices of {@code type} out anew (given a shape it takes). */
+    default boolean packs(GgmlType type) {
+        return false;
+    }
+
     /** The Vector API kernel when this JVM can run it and {@code -Ddca.matmul.torch=true} does not turn it off. */
     static Optional<DecodeMatMul> vectorApi() {
         if (Boolean.getBoolean("dca.matmul.torch") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

@@ -35,6 +35,11 @@ interface DecodeStep {
         F32,
         /** Every matrix rounded to BF16, held only here. */
         BF16,
+        /**
+         * Every matrix in F32, held only here, in the kernel's layout ({@link DecodeMatMul#pack}): for F32 models
+         * where the kernel packs F32 (16-lane machines), so prefill runs on its panels too.
+         */
+        JAVA_F32,
         /** Every matrix as the GGUF file stores it (Q8_0, Q4_K, ... blocks, F16, BF16 or F32), held only here. */
         STORED
     }

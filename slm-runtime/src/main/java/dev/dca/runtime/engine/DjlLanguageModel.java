@@ -105,7 +105,9 @@ public final class DjlLanguageModel implements LanguageModel {
      * quantized matmul, so BF16 and quantized weights live only in the Java kernels ({@link DecodeStep}): on the CPU,
      * with Java 22+. {@code auto} keeps a file's own format: a GGUF file whose matrices are not all F32 is held as
      * stored (Q8_0, Q4_K, ... blocks; any mix the dequantizer knows), BF16 safetensors as BF16. {@code bf16} rounds
-     * any file to BF16, and F32 on PyTorch covers everything else.
+     * any file to BF16. F32 (everything else, and {@code f32}) is held for the Java kernels where they lay F32 out in
+     * panels ({@link DecodeMatMul#packs}; their prefill measured 3-4x PyTorch's on SmolLM2-135M), and as PyTorch
+     * tensors on a GPU, on machines without panels, or with {@code -Ddca.matmul.panels=false}.
      */
     private static DecodeStep.Hold held(ModelFiles files, LoadOptions options, boolean gpu) {
         if (options.dtype().equals("bf16")) {
@@ -115,10 +117,12 @@ public final class DjlLanguageModel implements LanguageModel {
             }
             return DecodeStep.Hold.BF16;
         }
-        if (!options.dtype().equals("auto") || gpu || !LlamaDecoder.javaKernels()) return DecodeStep.Hold.F32;
+        if (gpu || !LlamaDecoder.javaKernels()) return DecodeStep.Hold.F32;
+        DecodeStep.Hold f32 = LlamaDecoder.packs(GgmlType.F32) ? DecodeStep.Hold.JAVA_F32 : DecodeStep.Hold.F32;
+        if (!options.dtype().equals("auto")) return f32;
         java.util.Set<GgmlType> stored = LlamaWeights.storedTypes(files);
         if (!stored.isEmpty() && !stored.equals(java.util.Set.of(GgmlType.F32))) return DecodeStep.Hold.STORED;
-        return mostStoredType(files).equalsIgnoreCase("bf16") ? DecodeStep.Hold.BF16 : DecodeStep.Hold.F32;
+        return mostStoredType(files).equalsIgnoreCase("bf16") ? DecodeStep.Hold.BF16 : f32;
     }
 
     /** The type most of the file's tensors are stored in (e.g. {@code BF16}, {@code Q8_0}), or empty. */

@@ -106,6 +106,11 @@ final class LlamaDecoder {
         return SMALL == null ? m : SMALL.pack(m, in);
     }
 
+    /** Whether the Java kernels lay matrices of {@code type} out in panels ({@link DecodeMatMul#packs}). */
+    static boolean packs(GgmlType type) {
+        return javaKernels() && SMALL.packs(type);
+    }
+
     /** How the matrices are held. */
     DecodeStep.Hold held() {
         return held;

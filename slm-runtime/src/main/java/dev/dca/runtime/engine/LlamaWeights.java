@@ -49,7 +49,7 @@ final class LlamaWeights implements AutoCloseable {
     record HeldLayer(DecodeStep.Matrix[] qkv, DecodeStep.Matrix o, DecodeStep.Matrix[] gateUp, DecodeStep.Matrix down) {}
 
     /**
-     * How the matrices are held. F32: the NDArrays above. BF16 or STORED: only {@link #heldLayers},
+     * How the matrices are held. F32: the NDArrays above. BF16, JAVA_F32 or STORED: only {@link #heldLayers},
      * {@link #heldEmbed} and {@link #heldHead}; the matrix NDArrays are null.
      */
     final DecodeStep.Hold held;
@@ -76,9 +76,9 @@ final class LlamaWeights implements AutoCloseable {
     /**
      * @param held F32: PyTorch tensors, with attention's 1/sqrt(hd) folded into q's weights (one op less per layer).
      *     BF16: each matrix is loaded, rounded to BF16 and its F32 tensor freed before the next (peak memory one F32
-     *     matrix above the BF16 total). STORED: the GGUF file's bytes, never dequantized ({@link #storedTypes} must
-     *     be non-empty). Both leave 1/sqrt(hd) out of the weights: a scaled weight no longer rounds back to the
-     *     file's value.
+     *     matrix above the BF16 total). JAVA_F32: the same, copied as F32. STORED: the GGUF file's bytes, never
+     *     dequantized ({@link #storedTypes} must be non-empty). All three leave 1/sqrt(hd) out of the weights: a
+     *     scaled weight no longer rounds back to the file's value.
      */
     static LlamaWeights load(ModelFiles files, NDManager manager, DecodeStep.Hold held) {
         ModelConfig c = files.config();
@@ -165,7 +165,7 @@ final class LlamaWeights implements AutoCloseable {
         return types;
     }
 
-    /** The ggml types of the held matrices (BF16 when rounded to it, empty for F32 tensors). */
+    /** The ggml types of the held matrices (BF16 when rounded to it, F32 for JAVA_F32, empty for F32 tensors). */
     java.util.Set<GgmlType> heldTypes() {
         java.util.Set<GgmlType> types = java.util.EnumSet.noneOf(GgmlType.class);
         if (heldLayers == null) return types;
@@ -281,16 +281,18 @@ final class LlamaWeights implements AutoCloseable {
         }
 
         /**
-         * The named matrices, concatenated by rows, held as {@code held} says: BF16, one matrix (the first part times
-         * {@code firstScale}); STORED, the file's bytes, consecutive parts of one type joined into one matrix (as
+         * The named matrices, concatenated by rows, held as {@code held} says: BF16 or JAVA_F32, one matrix (the
+         * first part times {@code firstScale}); STORED, the file's bytes, consecutive parts of one type joined into one matrix (as
          * stored they cannot be rescaled, so {@code firstScale} must be 1).
          */
         DecodeStep.Matrix[] held(DecodeStep.Hold held, String[] names, long[] rows, long cols, float firstScale) {
-            if (held == DecodeStep.Hold.BF16) {
-                NDArray f32 = filled(names, rows, cols, firstScale); // loaded, rounded, freed: one F32 matrix at a time
+            if (held == DecodeStep.Hold.BF16 || held == DecodeStep.Hold.JAVA_F32) {
+                NDArray f32 = filled(names, rows, cols, firstScale); // loaded, copied, freed: one F32 matrix at a time
                 try {
-                    ByteBuffer b = Bf16.narrow(f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer());
-                    return new DecodeStep.Matrix[] {LlamaDecoder.packed(new DecodeStep.Matrix(GgmlType.BF16, b, Math.toIntExact(f32.getShape().get(0))), (int) cols)};
+                    java.nio.FloatBuffer values = f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    ByteBuffer b = held == DecodeStep.Hold.BF16 ? Bf16.narrow(values) : copy(values);
+                    GgmlType type = held == DecodeStep.Hold.BF16 ? GgmlType.BF16 : GgmlType.F32;
+                    return new DecodeStep.Matrix[] {LlamaDecoder.packed(new DecodeStep.Matrix(type, b, Math.toIntExact(f32.getShape().get(0))), (int) cols)};
                 } finally {
                     f32.close();
                 }
@@ -314,6 +316,13 @@ final class LlamaWeights implements AutoCloseable {
                 parts.add(LlamaDecoder.packed(new DecodeStep.Matrix(types[i], run.size() == 1 ? run.getFirst() : concat(run), runRows), (int) cols));
             }
             return parts.toArray(DecodeStep.Matrix[]::new);
+        }
+
+        /** F32 values into memory of their own (native order), outliving the tensor they came from. */
+        private static ByteBuffer copy(java.nio.FloatBuffer values) {
+            ByteBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(values.remaining(), Float.BYTES)).order(ByteOrder.nativeOrder());
+            out.asFloatBuffer().put(values);
+            return out;
         }
 
         private static ByteBuffer concat(List<ByteBuffer> buffers) {

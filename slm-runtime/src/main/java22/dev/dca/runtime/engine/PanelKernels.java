@@ -13,15 +13,16 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * BF16 and Q8_0 matrices laid out again at load in panels of {@link #P} rows (one vector's lanes), so that one vector
+ * F32, BF16 and Q8_0 matrices laid out again at load in panels of {@link #P} rows (one vector's lanes), so that one vector
  * load gives the same column of P weight rows. Lanes then run over weight rows: an input's element is broadcast and
  * meets P rows in one FMA, so the weights are widened once per column and shared by every input in registers, and a
  * panel's results land in y as one vector store, with no horizontal sums and no widened copy in L2 (the row-major
  * path's cost for several inputs; see {@link VectorMatMul#widenedTiles}).
  *
- * <p>Layouts, little-endian:
+ * <p>Layouts:
  * <ul>
- *   <li>BF16: per panel, per column pair j, P ints; int l holds row l's columns 2j (low half) and 2j + 1 (high half),
+ *   <li>F32 (native order): per panel, per column, the P rows' values. The same bytes as row-major, moved.</li>
+ *   <li>BF16 (little-endian, as are the rest): per panel, per column pair j, P ints; int l holds row l's columns 2j (low half) and 2j + 1 (high half),
  *       so {@code bits << 16} and {@code bits & 0xffff0000} give the two columns of P rows as F32, exactly. The same
  *       bytes as row-major, moved.</li>
  *   <li>Q8_0: per panel, per 32-column block, the P rows' scales as F32 (widened once here) then, per column, the P
@@ -47,6 +48,8 @@ final class PanelKernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    /** F32 matrices are in native order, like the engine's tensors (see {@link DecodeStep.Matrix}). */
+    private static final ValueLayout.OfFloat FLOAT_NATIVE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
     private PanelKernels() {}
 
@@ -54,17 +57,28 @@ final class PanelKernels {
     static boolean packable(GgmlType type, int rows, int in) {
         if (rows % P != 0 || I.length() != P) return false;
         return switch (type) {
-            case BF16 -> in % 2 == 0;
+            case F32, BF16 -> in % 2 == 0;
             case Q8_0 -> in % 32 == 0;
             default -> false;
         };
     }
 
-    /** m's values in panels; BF16 in m's own memory when it is writable (the same bytes, moved). */
+    /** m's values in panels; F32 and BF16 in m's own memory when it is writable (the same bytes, moved). */
     static DecodeStep.Matrix pack(DecodeStep.Matrix m, int in) {
         if (!packable(m.type(), m.rows(), in) || m.panel() != 0) throw new IllegalArgumentException(m.type() + " [" + m.rows() + ", " + in + "] cannot be held in panels of " + P);
         MemorySegment src = MemorySegment.ofBuffer(m.data());
         int panels = m.rows() / P;
+        if (m.type() == GgmlType.F32) {
+            ByteBuffer out = m.data().isReadOnly() ? ByteBuffer.allocateDirect(Math.multiplyExact(m.rows() * in, 4)).order(ByteOrder.nativeOrder()) : m.data();
+            MemorySegment dst = MemorySegment.ofBuffer(out);
+            float[] panel = new float[P * in];
+            for (int p = 0; p < panels; p++) {
+                long base = (long) p * P * in * 4;
+                MemorySegment.copy(src, FLOAT_NATIVE, base, panel, 0, P * in); // read whole before writing: dst may be src
+                for (int k = 0; k < in; k++) for (int l = 0; l < P; l++) dst.set(FLOAT_NATIVE, base + ((long) k * P + l) * 4, panel[l * in + k]);
+            }
+            return new DecodeStep.Matrix(m.type(), out, m.rows(), P);
+        }
         if (m.type() == GgmlType.BF16) {
             ByteBuffer out = m.data().isReadOnly() ? ByteBuffer.allocateDirect(m.rows() * in * 2).order(LE) : m.data();
             MemorySegment dst = MemorySegment.ofBuffer(out);
@@ -102,6 +116,11 @@ final class PanelKernels {
     static void row(DecodeStep.Matrix m, int in, int r, float[] dst, int at) {
         MemorySegment w = MemorySegment.ofBuffer(m.data());
         int p = r / P, l = r % P;
+        if (m.type() == GgmlType.F32) {
+            long base = ((long) p * P * in + l) * 4;
+            for (int k = 0; k < in; k++) dst[at + k] = w.get(FLOAT_NATIVE, base + (long) k * P * 4);
+            return;
+        }
         if (m.type() == GgmlType.BF16) {
             long base = (long) p * P * in * 2 + 2L * l * 2;
             for (int k = 0; k < in; k++) dst[at + k] = Bf16.widen(w.get(SHORT_LE, base + (long) (k / 2) * P * 4 + (k % 2) * 2));
@@ -117,47 +136,62 @@ final class PanelKernels {
 
     /**
      * y = x m^T + bias for any number of inputs: each worker's panels in order, each panel against the inputs in
-     * groups of eight, then four, then one (a panel is 18-49 KB for SmolLM2's widths: it stays in L1 or L2 while the
-     * groups pass).
+     * groups of eight, then one of four, then one at a time (a BF16 panel is 18-49 KB for SmolLM2's widths: it stays
+     * in L1 or L2 while the groups pass).
      */
     static float[] multiply(DecodeStep.Matrix m, int in, float[] x, int rows, float[] bias) {
         MemorySegment w = MemorySegment.ofBuffer(m.data());
         int out = m.rows();
-        boolean bf16 = m.type() == GgmlType.BF16;
-        float[] xt = rows >= 8 ? eights(x, rows, in) : null;
+        GgmlType type = m.type();
+        // five to seven left over run as a group of eight, two to four as a group of four, the missing inputs zero:
+        // a panel's pass costs about the same for any count up to its group's, while a pass per single input
+        // re-reads the panel (batch 6 measured 15.4 ms for the products of a SmolLM2-135M step as 4 + 1 + 1, 11.3
+        // for batch 8)
+        int left = rows % 8, eights = rows / 8 + (left >= 5 ? 1 : 0), m4 = Math.min(rows, 8 * eights);
+        float[] xt = eights > 0 ? grouped(x, rows, 0, 8 * eights, in, 8) : null;
+        float[] x4 = rows - m4 >= 2 ? grouped(x, rows, m4, 4, in, 4) : null;
+        int singles = x4 != null ? rows : m4;
         return VectorMatMul.overRowRanges(out, rows, P, bias, (y, r0, r1) -> {
             for (int r = r0; r < r1; r += P) {
-                long base = bf16 ? (long) r * in * 2 : (long) (r / P) * (in / 32) * Q8_BLOCK;
-                int i = 0;
-                if (bf16) {
-                    for (; i + 8 <= rows; i += 8) bf16x8(w, base, in, xt, i, y, out, r);
-                    for (; i + 4 <= rows; i += 4) bf16x4(w, base, in, x, i, y, out, r);
-                    for (; i < rows; i++) bf16x1(w, base, in, x, i, y, out, r);
+                if (type == GgmlType.F32) {
+                    long base = (long) r * in * 4;
+                    for (int i = 0; i < m4; i += 8) f32x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                    if (x4 != null) f32x4(w, base, in, x4, m4, rows - m4, y, out, r);
+                    for (int i = singles; i < rows; i++) f32x1(w, base, in, x, i, y, out, r);
+                } else if (type == GgmlType.BF16) {
+                    long base = (long) r * in * 2;
+                    for (int i = 0; i < m4; i += 8) bf16x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                    if (x4 != null) bf16x4(w, base, in, x4, m4, rows - m4, y, out, r);
+                    for (int i = singles; i < rows; i++) bf16x1(w, base, in, x, i, y, out, r);
                 } else {
-                    for (; i + 8 <= rows; i += 8) q8x8(w, base, in, xt, i, y, out, r);
-                    for (; i + 4 <= rows; i += 4) q8x4(w, base, in, x, i, y, out, r);
-                    for (; i < rows; i++) q8x1(w, base, in, x, i, y, out, r);
+                    long base = (long) (r / P) * (in / 32) * Q8_BLOCK;
+                    for (int i = 0; i < m4; i += 8) q8x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                    if (x4 != null) q8x4(w, base, in, x4, m4, rows - m4, y, out, r);
+                    for (int i = singles; i < rows; i++) q8x1(w, base, in, x, i, y, out, r);
                 }
             }
         });
     }
 
     /**
-     * x's whole groups of eight inputs, each [in][8]: a column's eight values are neighbours, read at one running
-     * index. Reading them from x's rows (eight indexes a row apart) measured 19-26 ms for the batch-8 products of a
-     * SmolLM2-135M step against 12.6-14.6 this way.
+     * Inputs m0..m0+count-1 of x (zeros past its last row) in groups of {@code g}, each [in][g]: a column's g values
+     * are neighbours, read at one running index. Reading them from x's rows (eight indexes a row apart) measured
+     * 19-26 ms for the batch-8 products of a SmolLM2-135M step against 12.6-14.6 this way.
      */
-    private static float[] eights(float[] x, int rows, int in) {
-        float[] t = new float[rows / 8 * 8 * in];
-        for (int g = 0; g < rows / 8; g++) for (int k = 0; k < in; k++) for (int j = 0; j < 8; j++) t[g * 8 * in + k * 8 + j] = x[(g * 8 + j) * in + k];
+    private static float[] grouped(float[] x, int rows, int m0, int count, int in, int g) {
+        float[] t = new float[count * in];
+        for (int j = 0; j < count && m0 + j < rows; j++) {
+            int at = j / g * g * in + j % g, from = (m0 + j) * in;
+            for (int k = 0; k < in; k++) t[at + k * g] = x[from + k];
+        }
         return t;
     }
 
     /**
-     * The BF16 panel against inputs m..m+7 (xt from {@link #eights}): even and odd columns in separate accumulators,
+     * The BF16 panel against inputs m..m+n-1 (n <= 8) (xt from {@link #grouped}): even and odd columns in separate accumulators,
      * sixteen chains of one FMA per column pair.
      */
-    private static void bf16x8(MemorySegment w, long base, int in, float[] xt, int m, float[] y, int out, int r) {
+    private static void bf16x8(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
         long pairs = in / 2, stride = 4L * P;
         int x0 = m * in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -183,7 +217,7 @@ final class PanelKernels {
             b6 = o.fma(all(xt[k + 14]), b6);
             b7 = o.fma(all(xt[k + 15]), b7);
         }
-        store8(y, m * out + r, out, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
+        store8(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
     }
 
     private static FloatVector even(IntVector v) {
@@ -222,29 +256,95 @@ final class PanelKernels {
         a.add(b).add(c.add(d)).intoArray(y, m * out + r);
     }
 
-    /** The BF16 panel against inputs m..m+3: even and odd columns in separate accumulators (eight chains). */
-    private static void bf16x4(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
+    /** The BF16 panel against inputs m..m+n-1 (n <= 4) (xt: them as [in][4], from {@link #grouped}): even and odd columns in separate accumulators. */
+    private static void bf16x4(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
         long pairs = in / 2, stride = 4L * P;
-        int x0 = m * in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (long j = 0; j < pairs; j++) {
             IntVector v = IntVector.fromMemorySegment(I, w, base + j * stride, LE);
             FloatVector e = even(v), o = odd(v);
-            int k = x0 + 2 * (int) j;
-            a0 = e.fma(all(x[k]), a0);
-            b0 = o.fma(all(x[k + 1]), b0);
-            a1 = e.fma(all(x[k + in]), a1);
-            b1 = o.fma(all(x[k + in + 1]), b1);
-            a2 = e.fma(all(x[k + 2 * in]), a2);
-            b2 = o.fma(all(x[k + 2 * in + 1]), b2);
-            a3 = e.fma(all(x[k + 3 * in]), a3);
-            b3 = o.fma(all(x[k + 3 * in + 1]), b3);
+            int k = 8 * (int) j;
+            a0 = e.fma(all(xt[k]), a0);
+            a1 = e.fma(all(xt[k + 1]), a1);
+            a2 = e.fma(all(xt[k + 2]), a2);
+            a3 = e.fma(all(xt[k + 3]), a3);
+            b0 = o.fma(all(xt[k + 4]), b0);
+            b1 = o.fma(all(xt[k + 5]), b1);
+            b2 = o.fma(all(xt[k + 6]), b2);
+            b3 = o.fma(all(xt[k + 7]), b3);
         }
-        int y0 = m * out + r;
-        a0.add(b0).intoArray(y, y0);
-        a1.add(b1).intoArray(y, y0 + out);
-        a2.add(b2).intoArray(y, y0 + 2 * out);
-        a3.add(b3).intoArray(y, y0 + 3 * out);
+        store4(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3));
+    }
+
+    /** P F32 weights (one column of a panel) at byte offset at. */
+    private static FloatVector f32(MemorySegment w, long at) {
+        return FloatVector.fromMemorySegment(F, w, at, ByteOrder.nativeOrder());
+    }
+
+    /** The F32 panel at byte offset base against input m: four accumulators over the columns. */
+    private static void f32x1(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
+        long stride = 4L * P, n = in;
+        int x0 = m * in;
+        FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
+        long k = 0;
+        for (; k + 3 < n; k += 4) {
+            long at = base + k * stride;
+            int xk = x0 + (int) k;
+            a = f32(w, at).fma(all(x[xk]), a);
+            b = f32(w, at + stride).fma(all(x[xk + 1]), b);
+            c = f32(w, at + 2 * stride).fma(all(x[xk + 2]), c);
+            d = f32(w, at + 3 * stride).fma(all(x[xk + 3]), d);
+        }
+        for (; k < n; k++) a = f32(w, base + k * stride).fma(all(x[x0 + (int) k]), a);
+        a.add(b).add(c.add(d)).intoArray(y, m * out + r);
+    }
+
+    /** The F32 panel against inputs m..m+n-1 (n <= 4) (xt: them as [in][4], from {@link #grouped}): even and odd columns in separate accumulators. */
+    private static void f32x4(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
+        long stride = 4L * P, cols = in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (long k = 0; k < cols; k += 2) {
+            FloatVector e = f32(w, base + k * stride), o = f32(w, base + (k + 1) * stride);
+            int xk = 4 * (int) k;
+            a0 = e.fma(all(xt[xk]), a0);
+            a1 = e.fma(all(xt[xk + 1]), a1);
+            a2 = e.fma(all(xt[xk + 2]), a2);
+            a3 = e.fma(all(xt[xk + 3]), a3);
+            b0 = o.fma(all(xt[xk + 4]), b0);
+            b1 = o.fma(all(xt[xk + 5]), b1);
+            b2 = o.fma(all(xt[xk + 6]), b2);
+            b3 = o.fma(all(xt[xk + 7]), b3);
+        }
+        store4(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3));
+    }
+
+    /** The F32 panel against inputs m..m+n-1 (n <= 8) (xt from {@link #grouped}): even and odd columns in separate accumulators. */
+    private static void f32x8(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
+        long stride = 4L * P, cols = in;
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (long k = 0; k < cols; k += 2) {
+            FloatVector e = f32(w, base + k * stride), o = f32(w, base + (k + 1) * stride);
+            int xk = x0 + 8 * (int) k;
+            a0 = e.fma(all(xt[xk]), a0);
+            a1 = e.fma(all(xt[xk + 1]), a1);
+            a2 = e.fma(all(xt[xk + 2]), a2);
+            a3 = e.fma(all(xt[xk + 3]), a3);
+            a4 = e.fma(all(xt[xk + 4]), a4);
+            a5 = e.fma(all(xt[xk + 5]), a5);
+            a6 = e.fma(all(xt[xk + 6]), a6);
+            a7 = e.fma(all(xt[xk + 7]), a7);
+            b0 = o.fma(all(xt[xk + 8]), b0);
+            b1 = o.fma(all(xt[xk + 9]), b1);
+            b2 = o.fma(all(xt[xk + 10]), b2);
+            b3 = o.fma(all(xt[xk + 11]), b3);
+            b4 = o.fma(all(xt[xk + 12]), b4);
+            b5 = o.fma(all(xt[xk + 13]), b5);
+            b6 = o.fma(all(xt[xk + 14]), b6);
+            b7 = o.fma(all(xt[xk + 15]), b7);
+        }
+        store8(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
     }
 
     /** Column k of a Q8_0 panel block at bb, times the P rows' scales: P weights as F32. */
@@ -272,37 +372,31 @@ final class PanelKernels {
         a.add(b).add(c.add(d)).intoArray(y, m * out + r);
     }
 
-    /** The Q8_0 panel against inputs m..m+3: two accumulators per input (even and odd columns). */
-    private static void q8x4(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
+    /** The Q8_0 panel against inputs m..m+n-1 (n <= 4) (xt: them as [in][4], from {@link #grouped}): even and odd columns in separate accumulators. */
+    private static void q8x4(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
         long blocks = in / 32;
-        int x0 = m * in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (long lb = 0; lb < blocks; lb++) {
             long bb = base + lb * Q8_BLOCK;
             FloatVector s = FloatVector.fromMemorySegment(F, w, bb, LE);
-            int xb = x0 + (int) lb * 32;
             for (long k = 0; k < 32; k += 2) {
                 FloatVector e = q8(w, bb, k, s), o = q8(w, bb, k + 1, s);
-                int xk = xb + (int) k;
-                a0 = e.fma(all(x[xk]), a0);
-                b0 = o.fma(all(x[xk + 1]), b0);
-                a1 = e.fma(all(x[xk + in]), a1);
-                b1 = o.fma(all(x[xk + in + 1]), b1);
-                a2 = e.fma(all(x[xk + 2 * in]), a2);
-                b2 = o.fma(all(x[xk + 2 * in + 1]), b2);
-                a3 = e.fma(all(x[xk + 3 * in]), a3);
-                b3 = o.fma(all(x[xk + 3 * in + 1]), b3);
+                int xk = 4 * (int) (lb * 32 + k);
+                a0 = e.fma(all(xt[xk]), a0);
+                a1 = e.fma(all(xt[xk + 1]), a1);
+                a2 = e.fma(all(xt[xk + 2]), a2);
+                a3 = e.fma(all(xt[xk + 3]), a3);
+                b0 = o.fma(all(xt[xk + 4]), b0);
+                b1 = o.fma(all(xt[xk + 5]), b1);
+                b2 = o.fma(all(xt[xk + 6]), b2);
+                b3 = o.fma(all(xt[xk + 7]), b3);
             }
         }
-        int y0 = m * out + r;
-        a0.add(b0).intoArray(y, y0);
-        a1.add(b1).intoArray(y, y0 + out);
-        a2.add(b2).intoArray(y, y0 + 2 * out);
-        a3.add(b3).intoArray(y, y0 + 3 * out);
+        store4(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3));
     }
 
-    /** The Q8_0 panel against inputs m..m+7 (xt from {@link #eights}): even and odd columns in separate accumulators. */
-    private static void q8x8(MemorySegment w, long base, int in, float[] xt, int m, float[] y, int out, int r) {
+    /** The Q8_0 panel against inputs m..m+n-1 (n <= 8) (xt from {@link #grouped}): even and odd columns in separate accumulators. */
+    private static void q8x8(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
         long blocks = in / 32;
         int x0 = m * in;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -331,19 +425,21 @@ final class PanelKernels {
                 b7 = o.fma(all(xt[xk + 15]), b7);
             }
         }
-        store8(y, m * out + r, out, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
+        store8(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
     }
 
-    /** Eight inputs' results for one panel: input t's P values at y[y0 + t * out..]. */
-    private static void store8(float[] y, int y0, int out, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
-            FloatVector a4, FloatVector a5, FloatVector a6, FloatVector a7) {
+    /** The first n of four inputs' results for one panel: input t's P values at y[y0 + t * out..]. */
+    private static void store4(float[] y, int y0, int out, int n, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
         a0.intoArray(y, y0);
-        a1.intoArray(y, y0 + out);
-        a2.intoArray(y, y0 + 2 * out);
-        a3.intoArray(y, y0 + 3 * out);
-        a4.intoArray(y, y0 + 4 * out);
-        a5.intoArray(y, y0 + 5 * out);
-        a6.intoArray(y, y0 + 6 * out);
-        a7.intoArray(y, y0 + 7 * out);
+        if (n > 1) a1.intoArray(y, y0 + out);
+        if (n > 2) a2.intoArray(y, y0 + 2 * out);
+        if (n > 3) a3.intoArray(y, y0 + 3 * out);
+    }
+
+    /** The first n of eight inputs' results for one panel: input t's P values at y[y0 + t * out..]. */
+    private static void store8(float[] y, int y0, int out, int n, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
+            FloatVector a4, FloatVector a5, FloatVector a6, FloatVector a7) {
+        store4(y, y0, out, n, a0, a1, a2, a3);
+        if (n > 4) store4(y, y0 + 4 * out, out, n - 4, a4, a5, a6, a7);
     }
 }

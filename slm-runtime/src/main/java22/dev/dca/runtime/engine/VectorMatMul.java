@@ -66,7 +66,7 @@ final class VectorMatMul implements DecodeMatMul {
     }
 
     /**
-     * Whether BF16 and Q8_0 matrices are held in {@link PanelKernels}' panels: with 16-lane vectors, where they were
+     * Whether F32, BF16 and Q8_0 matrices are held in {@link PanelKernels}' panels: with 16-lane vectors, where they were
      * measured (on 8 lanes the row-major kernels stay); {@code -Ddca.matmul.panels=false} keeps them row-major.
      */
     private static final boolean PANELS = LANES == 16 && !"false".equals(System.getProperty("dca.matmul.panels"));
@@ -74,6 +74,11 @@ final class VectorMatMul implements DecodeMatMul {
     @Override
     public DecodeStep.Matrix pack(DecodeStep.Matrix w, int in) {
         return PANELS && w.panel() == 0 && PanelKernels.packable(w.type(), w.rows(), in) ? PanelKernels.pack(w, in) : w;
+    }
+
+    @Override
+    public boolean packs(GgmlType type) {
+        return PANELS && PanelKernels.packable(type, PanelKernels.P, 32);
     }
 
     @Override

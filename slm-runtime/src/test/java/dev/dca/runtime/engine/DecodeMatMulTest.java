@@ -137,19 +137,31 @@ class DecodeMatMulTest {
     }
 
     /**
-     * BF16 and Q8_0 matrices in panels (whatever this machine's vector width, through {@code PanelKernels.pack}
+     * F32, BF16 and Q8_0 matrices in panels (whatever this machine's vector width, through {@code PanelKernels.pack}
      * directly): every input count the kernels group differently (1, 4, 8 and their remainders, prefill's many),
      * several panels per worker, the embedding lookup exact, and the file's bytes untouched when they are read-only.
      */
     @Test
-    void multiplies_bf16_and_q8_0_weights_in_panels_like_the_definition() throws ReflectiveOperationException {
+    void multiplies_f32_bf16_and_q8_0_weights_in_panels_like_the_definition() throws ReflectiveOperationException {
         DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
         assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
         java.lang.reflect.Method pack = Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredMethod("pack", DecodeStep.Matrix.class, int.class);
         pack.setAccessible(true);
         int p = (int) Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("P").getInt(null);
         Random r = new Random(17);
-        int[] inputs = {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 17, 40};
+        int[] inputs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 40};
+        for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
+            int out = size[0], in = size[1];
+            float[] w = random(r, out * in);
+            ByteBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder());
+            wb.asFloatBuffer().put(w);
+            DecodeStep.Matrix fromFile = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.F32, wb.asReadOnlyBuffer(), out), in);
+            DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.F32, wb, out), in);
+            assertThat(m.data()).as("F32 moved in its own memory").isSameAs(wb);
+            assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
+            for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+            checkPanelRows(k, m, w, out, in);
+        }
         for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
             int out = size[0], in = size[1];
             float[] w = new float[out * in];

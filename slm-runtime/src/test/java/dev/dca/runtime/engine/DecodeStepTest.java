@@ -44,7 +44,8 @@ class DecodeStepTest {
             "models/tiny-random-llama/tiny-random-llama-Q5_1.gguf, STORED, 1e-4", "models/tiny-random-llama/tiny-random-llama-Q3_K.gguf, STORED, 1e-4",
             "models/tiny-random-llama/tiny-random-llama-Q2_K.gguf, STORED, 1e-4",
             "models/tiny-random-llama/tiny-random-llama-BF16.gguf, STORED, 1e-4", "models/tiny-random-llama/tiny-random-llama-F16.gguf, STORED, 1e-4",
-            "models/tiny-arch/qwen2-F32.gguf, STORED, 1e-4"})
+            "models/tiny-arch/qwen2-F32.gguf, STORED, 1e-4", "models/tiny-random-llama/hf-f32, JAVA_F32, 1e-4",
+            "models/tiny-random-llama/tiny-random-llama.bin, JAVA_F32, 1e-4", "models/tiny-arch/qwen3-hf, JAVA_F32, 1e-4"})
     void weights_held_in_bf16_or_as_stored_compute_what_pytorch_computes_from_the_same_values(String fixture, DecodeStep.Hold held, double tolerance) {
         assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
         compareWithPyTorch(EngineFixtures.require(fixture), held, tolerance);
