@@ -234,11 +234,10 @@ final class PanelKernels {
 
     /** The BF16 panel at byte offset base against input m: four accumulators (two column pairs per pass). */
     private static void bf16x1(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
-        long pairs = in / 2, stride = 4L * P;
+        long pairs = in / 2, stride = 4L * P, end = pairs & ~1;
         int x0 = m * in;
         FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
-        long j = 0;
-        for (; j + 1 < pairs; j += 2) {
+        for (long j = 0; j < end; j += 2) {
             long at = base + j * stride;
             IntVector u = IntVector.fromMemorySegment(I, w, at, LE), v = IntVector.fromMemorySegment(I, w, at + stride, LE);
             int k = x0 + 2 * (int) j;
@@ -247,9 +246,9 @@ final class PanelKernels {
             c = even(v).fma(all(x[k + 2]), c);
             d = odd(v).fma(all(x[k + 3]), d);
         }
-        if (j < pairs) {
-            IntVector u = IntVector.fromMemorySegment(I, w, base + j * stride, LE);
-            int k = x0 + 2 * (int) j;
+        if (end < pairs) {
+            IntVector u = IntVector.fromMemorySegment(I, w, base + end * stride, LE);
+            int k = x0 + 2 * (int) end;
             a = even(u).fma(all(x[k]), a);
             b = odd(u).fma(all(x[k + 1]), b);
         }
@@ -283,11 +282,10 @@ final class PanelKernels {
 
     /** The F32 panel at byte offset base against input m: four accumulators over the columns. */
     private static void f32x1(MemorySegment w, long base, int in, float[] x, int m, float[] y, int out, int r) {
-        long stride = 4L * P, n = in;
+        long stride = 4L * P, end = in & ~3; // a loop bound computed once: "k + 3 < in" as the test measured 13% slower
         int x0 = m * in;
         FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
-        long k = 0;
-        for (; k + 3 < n; k += 4) {
+        for (long k = 0; k < end; k += 4) {
             long at = base + k * stride;
             int xk = x0 + (int) k;
             a = f32(w, at).fma(all(x[xk]), a);
@@ -295,7 +293,7 @@ final class PanelKernels {
             c = f32(w, at + 2 * stride).fma(all(x[xk + 2]), c);
             d = f32(w, at + 3 * stride).fma(all(x[xk + 3]), d);
         }
-        for (; k < n; k++) a = f32(w, base + k * stride).fma(all(x[x0 + (int) k]), a);
+        for (long k = end; k < in; k++) a = f32(w, base + k * stride).fma(all(x[x0 + (int) k]), a);
         a.add(b).add(c.add(d)).intoArray(y, m * out + r);
     }
 
