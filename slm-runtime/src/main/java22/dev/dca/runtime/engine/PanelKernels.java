@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * F32, BF16 and Q8_0 matrices laid out again at load in panels of {@link #P} rows (one vector's lanes), so that one vector
- * load gives the same column of P weight rows. Lanes then run over weight rows: an input's element is broadcast and
+ * F32, BF16 and Q8_0 matrices laid out again at load in panels of {@link #P} rows (one vector's lanes), so that one
+ * vector load gives the same column of P weight rows. Lanes then run over weight rows: an input's element is broadcast and
  * meets P rows in one FMA, so the weights are widened once per column and shared by every input in registers, and a
  * panel's results land in y as one vector store, with no horizontal sums and no widened copy in L2 (the row-major
  * path's cost for several inputs; see {@link VectorMatMul#widenedTiles}).
@@ -22,18 +22,19 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Layouts:
  * <ul>
  *   <li>F32 (native order): per panel, per column, the P rows' values. The same bytes as row-major, moved.</li>
- *   <li>BF16 (little-endian, as are the rest): per panel, per column pair j, P ints; int l holds row l's columns 2j (low half) and 2j + 1 (high half),
- *       so {@code bits << 16} and {@code bits & 0xffff0000} give the two columns of P rows as F32, exactly. The same
- *       bytes as row-major, moved.</li>
+ *   <li>BF16 (little-endian, as is Q8_0): per panel, per column pair j, P ints; int l holds row l's columns 2j (low
+ *       half) and 2j + 1 (high half), so {@code bits << 16} and {@code bits & 0xffff0000} give the two columns of P
+ *       rows as F32, exactly. The same bytes as row-major, moved.</li>
  *   <li>Q8_0: per panel, per 32-column block, the P rows' scales as F32 (widened once here) then, per column, the P
  *       rows' int8 values: 36 bytes per 32 weights against the file's 34. A weight (scale x int8) stays exact in
  *       F32, so the products are those of the row-major kernels; only the summation order differs.</li>
  * </ul>
  *
- * <p>Why by hand: no library lays out weights for the JDK's vectors. Measured with a prototype over the 121
- * products of a SmolLM2-135M step (BF16, 16 lanes, two threads): batch 8 took 10.1-13.6 ms against 22.6-29.0 for
- * the row-major tiles, batch 1 the same as row-major (docs/BENCHMARKS.md). Inner loops count in a {@code long}: with
- * an {@code int} counter the one-input loop measured 25% slower (the segment offsets are longs).
+ * <p>Why by hand: no library lays out weights for the JDK's vectors. Measured over the 121 products of a SmolLM2-135M
+ * step (16 lanes, two threads, panels and row-major alternating in one JVM): batch 8 took 10.7 ms against 22.7 for
+ * BF16 and 10.5 against 19.1 for Q8_0, batch 1 7.0 against 7.4 and 6.5 against 7.3 (docs/BENCHMARKS.md, session
+ * 12). Inner loops count in a {@code long} (the segment offsets are longs; an {@code int} counter measured 25% slower
+ * for one input) up to a bound computed before the loop.
  */
 final class PanelKernels {
 
