@@ -34,7 +34,9 @@ import jdk.incubator.vector.VectorSpecies;
  * step (16 lanes, two threads, panels and row-major alternating in one JVM): batch 8 took 10.7 ms against 22.7 for
  * BF16 and 10.5 against 19.1 for Q8_0, batch 1 7.0 against 7.4 and 6.5 against 7.3 (docs/BENCHMARKS.md, session
  * 12). Inner loops count in a {@code long} (the segment offsets are longs; an {@code int} counter measured 25% slower
- * for one input) up to a bound computed before the loop.
+ * for one input) up to a bound computed before the loop. The three formats' kernels for four and eight inputs repeat
+ * one block of FMAs line for line, deliberately: a shared helper would have to hand back eight or sixteen vectors,
+ * which Java can only do through memory.
  */
 final class PanelKernels {
 

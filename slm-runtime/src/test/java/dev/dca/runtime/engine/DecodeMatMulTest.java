@@ -109,28 +109,14 @@ class DecodeMatMulTest {
         for (int[] size : new int[][] {{1, 2}, {3, 7}, {64, 24}, {130, 37}, {257, 576}}) { // BF16: any width
             int out = size[0], in = size[1];
             float[] w = new float[out * in];
-            ByteBuffer wb = ByteBuffer.allocateDirect(w.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < w.length; i++) {
-                short b = Bf16.round((float) r.nextGaussian());
-                wb.putShort(2 * i, b);
-                w[i] = Bf16.widen(b);
-            }
+            ByteBuffer wb = bf16Weights(r, w);
             for (int rows : new int[] {1, 2, 5, 8, 13}) check(w, out, in, rows, r, x -> k.multiply(GgmlType.BF16, wb, out, in, x, rows, null));
             checkRows(k, GgmlType.BF16, wb, w, out, in);
         }
         for (int[] size : new int[][] {{1, 32}, {5, 64}, {130, 576}}) {
             int out = size[0], in = size[1];
             float[] w = new float[out * in];
-            ByteBuffer wb = ByteBuffer.allocateDirect(out * in / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
-            for (int block = 0; block < out * in / 32; block++) {
-                short scale = Float.floatToFloat16((float) (r.nextDouble() / 64));
-                wb.putShort(block * 34, scale);
-                for (int i = 0; i < 32; i++) {
-                    byte q = (byte) (r.nextInt(255) - 127);
-                    wb.put(block * 34 + 2 + i, q);
-                    w[block * 32 + i] = Float.float16ToFloat(scale) * q;
-                }
-            }
+            ByteBuffer wb = q8Weights(r, w);
             for (int rows : new int[] {1, 3, 8, 11}) check(w, out, in, rows, r, x -> k.multiply(GgmlType.Q8_0, wb, out, in, x, rows, null));
             checkRows(k, GgmlType.Q8_0, wb, w, out, in);
         }
@@ -165,12 +151,7 @@ class DecodeMatMulTest {
         for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
             int out = size[0], in = size[1];
             float[] w = new float[out * in];
-            ByteBuffer wb = ByteBuffer.allocateDirect(w.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < w.length; i++) {
-                short b = Bf16.round((float) r.nextGaussian());
-                wb.putShort(2 * i, b);
-                w[i] = Bf16.widen(b);
-            }
+            ByteBuffer wb = bf16Weights(r, w);
             ByteBuffer copy = ByteBuffer.allocateDirect(wb.capacity()).put(wb.duplicate().clear()).flip();
             DecodeStep.Matrix fromFile = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.BF16, wb.asReadOnlyBuffer(), out), in);
             assertThat(wb.duplicate().clear()).as("read-only bytes left as they were").isEqualTo(copy);
@@ -184,26 +165,43 @@ class DecodeMatMulTest {
         for (int[] size : new int[][] {{p, 32}, {3 * p, 64}, {10 * p, 576}}) {
             int out = size[0], in = size[1];
             float[] w = new float[out * in];
-            ByteBuffer wb = ByteBuffer.allocateDirect(out * in / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
-            for (int block = 0; block < out * in / 32; block++) {
-                short scale = Float.floatToFloat16((float) (r.nextDouble() / 64));
-                wb.putShort(block * 34, scale);
-                for (int i = 0; i < 32; i++) {
-                    byte q = (byte) (r.nextInt(256) - 128);
-                    wb.put(block * 34 + 2 + i, q);
-                    w[block * 32 + i] = Float.float16ToFloat(scale) * q;
-                }
-            }
+            ByteBuffer wb = q8Weights(r, w);
             DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.Q8_0, wb.asReadOnlyBuffer(), out), in);
             assertThat(m.panel()).isEqualTo(p);
             assertThat(m.data().capacity()).as("F32 scales: 36 bytes per 32 weights").isEqualTo(out * in / 32 * 36);
             for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
             checkPanelRows(k, m, w, out, in);
         }
-        // shapes that do not fill whole panels stay row-major, and a row-major kernel call refuses panels
+        // shapes that do not fill whole panels stay row-major (pack leaves them), and PanelKernels refuses them
         DecodeStep.Matrix ragged = new DecodeStep.Matrix(GgmlType.BF16, ByteBuffer.allocateDirect((p + 1) * 4 * 2), p + 1);
         assertThat(k.pack(ragged, 4)).isSameAs(ragged);
         assertThatThrownBy(() -> pack.invoke(null, ragged, 4)).hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Random BF16 weights, little-endian, with their exact values in w. */
+    private static ByteBuffer bf16Weights(Random r, float[] w) {
+        ByteBuffer wb = ByteBuffer.allocateDirect(w.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < w.length; i++) {
+            short b = Bf16.round((float) r.nextGaussian());
+            wb.putShort(2 * i, b);
+            w[i] = Bf16.widen(b);
+        }
+        return wb;
+    }
+
+    /** Random Q8_0 blocks (F16 scale, 32 int8 over the whole range), with their exact values in w. */
+    private static ByteBuffer q8Weights(Random r, float[] w) {
+        ByteBuffer wb = ByteBuffer.allocateDirect(w.length / 32 * 34).order(ByteOrder.LITTLE_ENDIAN);
+        for (int block = 0; block < w.length / 32; block++) {
+            short scale = Float.floatToFloat16((float) (r.nextDouble() / 64));
+            wb.putShort(block * 34, scale);
+            for (int i = 0; i < 32; i++) {
+                byte q = (byte) (r.nextInt(256) - 128);
+                wb.put(block * 34 + 2 + i, q);
+                w[block * 32 + i] = Float.float16ToFloat(scale) * q;
+            }
+        }
+        return wb;
     }
 
     /** The embedding lookup from panels: each row's values exactly. */
