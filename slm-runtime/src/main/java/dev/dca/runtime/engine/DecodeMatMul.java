@@ -52,6 +52,14 @@ interface DecodeMatMul {
         return w;
     }
 
+    /**
+     * Parts of one type, each [rows[i], in], laid out as {@link #pack} would lay out their concatenation, in new
+     * memory; null when this kernel keeps them row-major (the caller then joins them).
+     */
+    default DecodeStep.Matrix pack(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
+        return null;
+    }
+
     /** Whether {@link #pack} lays matrices of {@code type} out anew (given a shape it takes). */
     default boolean packs(GgmlType type) {
         return false;

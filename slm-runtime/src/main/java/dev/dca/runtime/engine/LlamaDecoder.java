@@ -106,6 +106,11 @@ final class LlamaDecoder {
         return SMALL == null ? m : SMALL.pack(m, in);
     }
 
+    /** Parts of one type joined as the Java kernels read them fastest ({@link DecodeMatMul#pack}), or null. */
+    static DecodeStep.Matrix packed(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
+        return SMALL == null ? null : SMALL.pack(type, parts, rows, in);
+    }
+
     /** Whether the Java kernels lay matrices of {@code type} out in panels ({@link DecodeMatMul#packs}). */
     static boolean packs(GgmlType type) {
         return javaKernels() && SMALL.packs(type);

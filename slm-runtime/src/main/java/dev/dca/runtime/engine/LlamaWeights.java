@@ -313,7 +313,10 @@ final class LlamaWeights implements AutoCloseable {
                     run.add(files.storedBytes(names[end]).orElseThrow());
                     runRows += (int) rows[end];
                 }
-                parts.add(LlamaDecoder.packed(new DecodeStep.Matrix(types[i], run.size() == 1 ? run.getFirst() : concat(run), runRows), (int) cols));
+                int[] partRows = java.util.Arrays.stream(rows, i, end).mapToInt(Math::toIntExact).toArray();
+                DecodeStep.Matrix joined = run.size() == 1 ? null : LlamaDecoder.packed(types[i], run, partRows, (int) cols);
+                parts.add(joined != null ? joined
+                        : LlamaDecoder.packed(new DecodeStep.Matrix(types[i], run.size() == 1 ? run.getFirst() : concat(run), runRows), (int) cols));
             }
             return parts.toArray(DecodeStep.Matrix[]::new);
         }

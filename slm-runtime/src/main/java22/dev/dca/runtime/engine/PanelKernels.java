@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -69,50 +70,91 @@ final class PanelKernels {
     /** m's values in panels; F32 and BF16 in m's own memory when it is writable (the same bytes, moved). */
     static DecodeStep.Matrix pack(DecodeStep.Matrix m, int in) {
         if (!packable(m.type(), m.rows(), in) || m.panel() != 0) throw new IllegalArgumentException(m.type() + " [" + m.rows() + ", " + in + "] cannot be held in panels of " + P);
-        MemorySegment src = MemorySegment.ofBuffer(m.data());
-        int panels = m.rows() / P;
-        if (m.type() == GgmlType.F32) {
-            ByteBuffer out = m.data().isReadOnly() ? ByteBuffer.allocateDirect(Math.multiplyExact(m.rows() * in, 4)).order(ByteOrder.nativeOrder()) : m.data();
-            MemorySegment dst = MemorySegment.ofBuffer(out);
-            float[] panel = new float[P * in];
-            for (int p = 0; p < panels; p++) {
-                long base = (long) p * P * in * 4;
-                MemorySegment.copy(src, FLOAT_NATIVE, base, panel, 0, P * in); // read whole before writing: dst may be src
-                for (int k = 0; k < in; k++) for (int l = 0; l < P; l++) dst.set(FLOAT_NATIVE, base + ((long) k * P + l) * 4, panel[l * in + k]);
-            }
-            return new DecodeStep.Matrix(m.type(), out, m.rows(), P);
-        }
-        if (m.type() == GgmlType.BF16) {
-            ByteBuffer out = m.data().isReadOnly() ? ByteBuffer.allocateDirect(m.rows() * in * 2).order(LE) : m.data();
-            MemorySegment dst = MemorySegment.ofBuffer(out);
-            short[] panel = new short[P * in];
-            for (int p = 0; p < panels; p++) {
-                long base = (long) p * P * in * 2;
-                MemorySegment.copy(src, SHORT_LE, base, panel, 0, P * in); // read whole before writing: dst may be src
-                for (int j = 0; j < in / 2; j++) {
-                    for (int l = 0; l < P; l++) {
-                        long at = base + ((long) j * P + l) * 4;
-                        dst.set(SHORT_LE, at, panel[l * in + 2 * j]);
-                        dst.set(SHORT_LE, at + 2, panel[l * in + 2 * j + 1]);
-                    }
-                }
-            }
-            return new DecodeStep.Matrix(m.type(), out, m.rows(), P);
-        }
-        int blocks = in / 32;
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(panels * blocks, Q8_BLOCK)).order(LE);
-        MemorySegment dst = MemorySegment.ofBuffer(out);
-        for (int p = 0; p < panels; p++) {
-            for (int b = 0; b < blocks; b++) {
-                long at = ((long) p * blocks + b) * Q8_BLOCK;
-                for (int l = 0; l < P; l++) {
-                    long from = ((long) (p * P + l) * blocks + b) * 34; // ggml's block: F16 scale, 32 int8
-                    dst.set(FLOAT_LE, at + 4L * l, Float.float16ToFloat(src.get(SHORT_LE, from)));
-                    for (int k = 0; k < 32; k++) dst.set(ValueLayout.JAVA_BYTE, at + 4L * P + (long) k * P + l, src.get(ValueLayout.JAVA_BYTE, from + 2 + k));
-                }
-            }
-        }
+        boolean inPlace = m.type() != GgmlType.Q8_0 && !m.data().isReadOnly();
+        ByteBuffer out = inPlace ? m.data() : allocate(m.type(), m.rows(), in);
+        packPanels(m.type(), MemorySegment.ofBuffer(m.data()), m.rows() / P, MemorySegment.ofBuffer(out), 0, in);
         return new DecodeStep.Matrix(m.type(), out, m.rows(), P);
+    }
+
+    /**
+     * Parts of one type (e.g. a file's q, k and v), each [rows[i], in], as the panels of their concatenation, written
+     * straight into new memory: joining them first would hold a third copy until the collector frees it.
+     */
+    static DecodeStep.Matrix pack(GgmlType type, List<ByteBuffer> parts, int[] rows, int in) {
+        int total = 0;
+        for (int r : rows) {
+            if (!packable(type, r, in)) throw new IllegalArgumentException(type + " [" + r + ", " + in + "] cannot be held in panels of " + P);
+            total += r;
+        }
+        ByteBuffer out = allocate(type, total, in);
+        MemorySegment dst = MemorySegment.ofBuffer(out);
+        long at = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            packPanels(type, MemorySegment.ofBuffer(parts.get(i)), rows[i] / P, dst, at, in);
+            at += (long) rows[i] / P * panelBytes(type, in);
+        }
+        return new DecodeStep.Matrix(type, out, total, P);
+    }
+
+    private static ByteBuffer allocate(GgmlType type, int rows, int in) {
+        return ByteBuffer.allocateDirect(Math.toIntExact((long) rows / P * panelBytes(type, in))).order(type == GgmlType.F32 ? ByteOrder.nativeOrder() : LE);
+    }
+
+    /** Bytes of one panel of a [P, in] slice. */
+    private static long panelBytes(GgmlType type, int in) {
+        return switch (type) {
+            case F32 -> 4L * P * in;
+            case BF16 -> 2L * P * in;
+            default -> (long) (in / 32) * Q8_BLOCK;
+        };
+    }
+
+    /**
+     * The first {@code panels} panels of row-major src into dst from byte offset at, one panel at a time through
+     * arrays (a panel is read whole before it is written, so dst may be src).
+     */
+    private static void packPanels(GgmlType type, MemorySegment src, int panels, MemorySegment dst, long at, int in) {
+        long bytes = panelBytes(type, in);
+        switch (type) {
+            case F32 -> {
+                float[] rows = new float[P * in], panel = new float[P * in];
+                for (int p = 0; p < panels; p++) {
+                    MemorySegment.copy(src, FLOAT_NATIVE, p * bytes, rows, 0, P * in);
+                    for (int l = 0; l < P; l++) for (int k = 0; k < in; k++) panel[k * P + l] = rows[l * in + k];
+                    MemorySegment.copy(panel, 0, dst, FLOAT_NATIVE, at + p * bytes, P * in);
+                }
+            }
+            case BF16 -> {
+                short[] rows = new short[P * in], panel = new short[P * in];
+                for (int p = 0; p < panels; p++) {
+                    MemorySegment.copy(src, SHORT_LE, p * bytes, rows, 0, P * in);
+                    for (int l = 0; l < P; l++) {
+                        for (int j = 0; j < in / 2; j++) {
+                            panel[(j * P + l) * 2] = rows[l * in + 2 * j];
+                            panel[(j * P + l) * 2 + 1] = rows[l * in + 2 * j + 1];
+                        }
+                    }
+                    MemorySegment.copy(panel, 0, dst, SHORT_LE, at + p * bytes, P * in);
+                }
+            }
+            default -> {
+                int blocks = in / 32;
+                byte[] rows = new byte[P * blocks * 34], panel = new byte[blocks * Q8_BLOCK];
+                ByteBuffer scales = ByteBuffer.wrap(panel).order(LE);
+                for (int p = 0; p < panels; p++) {
+                    MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (long) p * rows.length, rows, 0, rows.length);
+                    for (int b = 0; b < blocks; b++) {
+                        int o = b * Q8_BLOCK;
+                        for (int l = 0; l < P; l++) {
+                            int from = (l * blocks + b) * 34; // ggml's block: F16 scale, 32 int8
+                            scales.putFloat(o + 4 * l, Float.float16ToFloat((short) ((rows[from] & 0xff) | rows[from + 1] << 8)));
+                            for (int k = 0; k < 32; k++) panel[o + 4 * P + k * P + l] = rows[from + 2 + k];
+                        }
+                    }
+                    MemorySegment.copy(panel, 0, dst, ValueLayout.JAVA_BYTE, at + p * bytes, panel.length);
+                }
+            }
+        }
     }
 
     /** Row r of a matrix in panels as F32 into dst[at..]: the embedding lookup. */

@@ -77,6 +77,13 @@ final class VectorMatMul implements DecodeMatMul {
     }
 
     @Override
+    public DecodeStep.Matrix pack(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
+        if (!PANELS) return null;
+        for (int r : rows) if (!PanelKernels.packable(type, r, in)) return null;
+        return PanelKernels.pack(type, parts, rows, in);
+    }
+
+    @Override
     public boolean packs(GgmlType type) {
         return PANELS && PanelKernels.packable(type, PanelKernels.P, 32);
     }

@@ -133,6 +133,9 @@ class DecodeMatMulTest {
         assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
         java.lang.reflect.Method pack = Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredMethod("pack", DecodeStep.Matrix.class, int.class);
         pack.setAccessible(true);
+        java.lang.reflect.Method packParts = Class.forName("dev.dca.runtime.engine.PanelKernels")
+                .getDeclaredMethod("pack", GgmlType.class, java.util.List.class, int[].class, int.class);
+        packParts.setAccessible(true);
         int p = (int) Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("P").getInt(null);
         Random r = new Random(17);
         int[] inputs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 40};
@@ -168,6 +171,13 @@ class DecodeMatMulTest {
             ByteBuffer wb = q8Weights(r, w);
             DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.Q8_0, wb.asReadOnlyBuffer(), out), in);
             assertThat(m.panel()).isEqualTo(p);
+            if (out > p) { // a file's parts (q, k, v) packed as one matrix: the same bytes as their concatenation's panels
+                int split = out / p / 2 * p, at = split * in / 32 * 34;
+                java.util.List<ByteBuffer> parts = java.util.List.of(wb.asReadOnlyBuffer().slice(0, at), wb.asReadOnlyBuffer().slice(at, wb.capacity() - at));
+                DecodeStep.Matrix joined = (DecodeStep.Matrix) packParts.invoke(null, GgmlType.Q8_0, parts, new int[] {split, out - split}, in);
+                assertThat(joined.rows()).isEqualTo(out);
+                assertThat(joined.data().duplicate().clear()).isEqualTo(m.data().duplicate().clear());
+            }
             assertThat(m.data().capacity()).as("F32 scales: 36 bytes per 32 weights").isEqualTo(out * in / 32 * 36);
             for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
             checkPanelRows(k, m, w, out, in);
