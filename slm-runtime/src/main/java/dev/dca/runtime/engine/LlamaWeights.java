@@ -282,8 +282,9 @@ final class LlamaWeights implements AutoCloseable {
 
         /**
          * The named matrices, concatenated by rows, held as {@code held} says: BF16 or JAVA_F32, one matrix (the
-         * first part times {@code firstScale}); STORED, the file's bytes, consecutive parts of one type joined into one matrix (as
-         * stored they cannot be rescaled, so {@code firstScale} must be 1).
+         * first part times {@code firstScale}); STORED, the file's bytes, consecutive parts of one type joined into
+         * one matrix (as stored they cannot be rescaled, so {@code firstScale} must be 1). Each is laid out as the
+         * Java kernels read it fastest ({@link LlamaDecoder#packed}).
          */
         DecodeStep.Matrix[] held(DecodeStep.Hold held, String[] names, long[] rows, long cols, float firstScale) {
             if (held == DecodeStep.Hold.BF16 || held == DecodeStep.Hold.JAVA_F32) {
