@@ -262,7 +262,15 @@ final class PanelKernels {
             b6 = o.fma(all(xt[k + 14]), b6);
             b7 = o.fma(all(xt[k + 15]), b7);
         }
-        store8(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
+        int y0 = m * out + r; // stored here, not through a helper: vectors passed to a call that is not inlined are boxed
+        a0.add(b0).intoArray(y, y0);
+        if (n > 1) a1.add(b1).intoArray(y, y0 + out);
+        if (n > 2) a2.add(b2).intoArray(y, y0 + 2 * out);
+        if (n > 3) a3.add(b3).intoArray(y, y0 + 3 * out);
+        if (n > 4) a4.add(b4).intoArray(y, y0 + 4 * out);
+        if (n > 5) a5.add(b5).intoArray(y, y0 + 5 * out);
+        if (n > 6) a6.add(b6).intoArray(y, y0 + 6 * out);
+        if (n > 7) a7.add(b7).intoArray(y, y0 + 7 * out);
     }
 
     private static FloatVector even(IntVector v) {
@@ -317,7 +325,11 @@ final class PanelKernels {
             b2 = o.fma(all(xt[k + 6]), b2);
             b3 = o.fma(all(xt[k + 7]), b3);
         }
-        store4(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3));
+        int y0 = m * out + r; // stored here, not through a helper: vectors passed to a call that is not inlined are boxed
+        a0.add(b0).intoArray(y, y0);
+        if (n > 1) a1.add(b1).intoArray(y, y0 + out);
+        if (n > 2) a2.add(b2).intoArray(y, y0 + 2 * out);
+        if (n > 3) a3.add(b3).intoArray(y, y0 + 3 * out);
     }
 
     /** P F32 weights (one column of a panel) at byte offset at. */
@@ -358,7 +370,11 @@ final class PanelKernels {
             b2 = o.fma(all(xt[xk + 6]), b2);
             b3 = o.fma(all(xt[xk + 7]), b3);
         }
-        store4(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3));
+        int y0 = m * out + r; // stored here, not through a helper: vectors passed to a call that is not inlined are boxed
+        a0.add(b0).intoArray(y, y0);
+        if (n > 1) a1.add(b1).intoArray(y, y0 + out);
+        if (n > 2) a2.add(b2).intoArray(y, y0 + 2 * out);
+        if (n > 3) a3.add(b3).intoArray(y, y0 + 3 * out);
     }
 
     /** The F32 panel against inputs m..m+n-1 (n <= 8) (xt from {@link #grouped}): even and odd columns in separate accumulators. */
@@ -387,7 +403,15 @@ final class PanelKernels {
             b6 = o.fma(all(xt[xk + 14]), b6);
             b7 = o.fma(all(xt[xk + 15]), b7);
         }
-        store8(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
+        int y0 = m * out + r; // stored here, not through a helper: vectors passed to a call that is not inlined are boxed
+        a0.add(b0).intoArray(y, y0);
+        if (n > 1) a1.add(b1).intoArray(y, y0 + out);
+        if (n > 2) a2.add(b2).intoArray(y, y0 + 2 * out);
+        if (n > 3) a3.add(b3).intoArray(y, y0 + 3 * out);
+        if (n > 4) a4.add(b4).intoArray(y, y0 + 4 * out);
+        if (n > 5) a5.add(b5).intoArray(y, y0 + 5 * out);
+        if (n > 6) a6.add(b6).intoArray(y, y0 + 6 * out);
+        if (n > 7) a7.add(b7).intoArray(y, y0 + 7 * out);
     }
 
     /** Column k of a Q8_0 panel block at bb, times the P rows' scales: P weights as F32. */
@@ -435,7 +459,11 @@ final class PanelKernels {
                 b3 = o.fma(all(xt[xk + 7]), b3);
             }
         }
-        store4(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3));
+        int y0 = m * out + r; // stored here, not through a helper: vectors passed to a call that is not inlined are boxed
+        a0.add(b0).intoArray(y, y0);
+        if (n > 1) a1.add(b1).intoArray(y, y0 + out);
+        if (n > 2) a2.add(b2).intoArray(y, y0 + 2 * out);
+        if (n > 3) a3.add(b3).intoArray(y, y0 + 3 * out);
     }
 
     /** The Q8_0 panel against inputs m..m+n-1 (n <= 8) (xt from {@link #grouped}): even and odd columns in separate accumulators. */
@@ -468,21 +496,14 @@ final class PanelKernels {
                 b7 = o.fma(all(xt[xk + 15]), b7);
             }
         }
-        store8(y, m * out + r, out, n, a0.add(b0), a1.add(b1), a2.add(b2), a3.add(b3), a4.add(b4), a5.add(b5), a6.add(b6), a7.add(b7));
-    }
-
-    /** The first n of four inputs' results for one panel: input t's P values at y[y0 + t * out..]. */
-    private static void store4(float[] y, int y0, int out, int n, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        a0.intoArray(y, y0);
-        if (n > 1) a1.intoArray(y, y0 + out);
-        if (n > 2) a2.intoArray(y, y0 + 2 * out);
-        if (n > 3) a3.intoArray(y, y0 + 3 * out);
-    }
-
-    /** The first n of eight inputs' results for one panel: input t's P values at y[y0 + t * out..]. */
-    private static void store8(float[] y, int y0, int out, int n, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3,
-            FloatVector a4, FloatVector a5, FloatVector a6, FloatVector a7) {
-        store4(y, y0, out, n, a0, a1, a2, a3);
-        if (n > 4) store4(y, y0 + 4 * out, out, n - 4, a4, a5, a6, a7);
+        int y0 = m * out + r; // stored here, not through a helper: vectors passed to a call that is not inlined are boxed
+        a0.add(b0).intoArray(y, y0);
+        if (n > 1) a1.add(b1).intoArray(y, y0 + out);
+        if (n > 2) a2.add(b2).intoArray(y, y0 + 2 * out);
+        if (n > 3) a3.add(b3).intoArray(y, y0 + 3 * out);
+        if (n > 4) a4.add(b4).intoArray(y, y0 + 4 * out);
+        if (n > 5) a5.add(b5).intoArray(y, y0 + 5 * out);
+        if (n > 6) a6.add(b6).intoArray(y, y0 + 6 * out);
+        if (n > 7) a7.add(b7).intoArray(y, y0 + 7 * out);
     }
 }
