@@ -36,8 +36,9 @@ import jdk.incubator.vector.VectorSpecies;
  * BF16 and 10.5 against 19.1 for Q8_0, batch 1 7.0 against 7.4 and 6.5 against 7.3 (docs/BENCHMARKS.md, session
  * 12). Inner loops count in a {@code long} (the segment offsets are longs; an {@code int} counter measured 25% slower
  * for one input) up to a bound computed before the loop. The three formats' kernels for four and eight inputs repeat
- * one block of FMAs line for line, deliberately: a shared helper would have to hand back eight or sixteen vectors,
- * which Java can only do through memory.
+ * one block of FMAs and their stores line for line, deliberately: a shared helper takes or hands back eight or
+ * sixteen vectors, and where C2 did not inline one it boxed them for every panel (a store helper did: 10.6 GB
+ * allocated in one batch-8 bench).
  */
 final class PanelKernels {
 
