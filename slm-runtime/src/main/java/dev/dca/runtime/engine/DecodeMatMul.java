@@ -45,16 +45,9 @@ interface DecodeMatMul {
     }
 
     /**
-     * {@code w} ([w.rows(), in]) in the layout this kernel reads fastest: {@code w} itself, or its values laid out
-     * again, possibly in w's own memory when it is writable (w must not be read after that).
-     */
-    default DecodeStep.Matrix pack(DecodeStep.Matrix w, int in) {
-        return w;
-    }
-
-    /**
-     * Parts of one type, each [rows[i], in], laid out as {@link #pack} would lay out their concatenation, in new
-     * memory; null when this kernel keeps them row-major (the caller then joins them).
+     * Parts of one type, each [rows[i], in], joined by rows in the layout this kernel reads fastest, or null when it
+     * keeps them row-major (the caller then joins them). A single writable part may be laid out again in its own
+     * memory, and must not be read after that.
      */
     default DecodeStep.Matrix pack(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
         return null;

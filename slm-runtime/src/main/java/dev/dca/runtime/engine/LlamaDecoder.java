@@ -101,12 +101,10 @@ final class LlamaDecoder {
         return SMALL != null && !Boolean.getBoolean("dca.decode.torch");
     }
 
-    /** m laid out as the Java kernels read it fastest ({@link DecodeMatMul#pack}); m must not be read after. */
-    static DecodeStep.Matrix packed(DecodeStep.Matrix m, int in) {
-        return SMALL == null ? m : SMALL.pack(m, in);
-    }
-
-    /** Parts of one type joined as the Java kernels read them fastest ({@link DecodeMatMul#pack}), or null. */
+    /**
+     * Parts of one type joined as the Java kernels read them fastest ({@link DecodeMatMul#pack}), or null when they
+     * keep them row-major.
+     */
     static DecodeStep.Matrix packed(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
         return SMALL == null ? null : SMALL.pack(type, parts, rows, in);
     }

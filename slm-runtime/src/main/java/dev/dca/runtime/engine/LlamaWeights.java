@@ -293,7 +293,7 @@ final class LlamaWeights implements AutoCloseable {
                     java.nio.FloatBuffer values = f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
                     ByteBuffer b = held == DecodeStep.Hold.BF16 ? Bf16.narrow(values) : copy(values);
                     GgmlType type = held == DecodeStep.Hold.BF16 ? GgmlType.BF16 : GgmlType.F32;
-                    return new DecodeStep.Matrix[] {LlamaDecoder.packed(new DecodeStep.Matrix(type, b, Math.toIntExact(f32.getShape().get(0))), (int) cols)};
+                    return new DecodeStep.Matrix[] {matrix(type, List.of(b), new int[] {Math.toIntExact(f32.getShape().get(0))}, (int) cols)};
                 } finally {
                     f32.close();
                 }
@@ -309,17 +309,17 @@ final class LlamaWeights implements AutoCloseable {
             List<DecodeStep.Matrix> parts = new ArrayList<>();
             for (int i = 0, end; i < names.length; i = end) { // each run of one type becomes one matrix
                 List<ByteBuffer> run = new ArrayList<>();
-                int runRows = 0;
-                for (end = i; end < names.length && types[end] == types[i]; end++) {
-                    run.add(files.storedBytes(names[end]).orElseThrow());
-                    runRows += (int) rows[end];
-                }
-                int[] partRows = java.util.Arrays.stream(rows, i, end).mapToInt(Math::toIntExact).toArray();
-                DecodeStep.Matrix joined = run.size() == 1 ? null : LlamaDecoder.packed(types[i], run, partRows, (int) cols);
-                parts.add(joined != null ? joined
-                        : LlamaDecoder.packed(new DecodeStep.Matrix(types[i], run.size() == 1 ? run.getFirst() : concat(run), runRows), (int) cols));
+                for (end = i; end < names.length && types[end] == types[i]; end++) run.add(files.storedBytes(names[end]).orElseThrow());
+                parts.add(matrix(types[i], run, java.util.Arrays.stream(rows, i, end).mapToInt(Math::toIntExact).toArray(), (int) cols));
             }
             return parts.toArray(DecodeStep.Matrix[]::new);
+        }
+
+        /** Parts of one type joined by rows: in the Java kernels' layout ({@link LlamaDecoder#packed}), else row-major. */
+        private static DecodeStep.Matrix matrix(GgmlType type, List<ByteBuffer> parts, int[] rows, int cols) {
+            DecodeStep.Matrix packed = LlamaDecoder.packed(type, parts, rows, cols);
+            if (packed != null) return packed;
+            return new DecodeStep.Matrix(type, parts.size() == 1 ? parts.getFirst() : concat(parts), java.util.Arrays.stream(rows).sum());
         }
 
         /** F32 values into memory of their own (native order), outliving the tensor they came from. */

@@ -68,18 +68,10 @@ final class PanelKernels {
         };
     }
 
-    /** m's values in panels; F32 and BF16 in m's own memory when it is writable (the same bytes, moved). */
-    static DecodeStep.Matrix pack(DecodeStep.Matrix m, int in) {
-        if (!packable(m.type(), m.rows(), in) || m.panel() != 0) throw new IllegalArgumentException(m.type() + " [" + m.rows() + ", " + in + "] cannot be held in panels of " + P);
-        boolean inPlace = m.type() != GgmlType.Q8_0 && !m.data().isReadOnly();
-        ByteBuffer out = inPlace ? m.data() : allocate(m.type(), m.rows(), in);
-        packPanels(m.type(), MemorySegment.ofBuffer(m.data()), m.rows() / P, MemorySegment.ofBuffer(out), 0, in);
-        return new DecodeStep.Matrix(m.type(), out, m.rows(), P);
-    }
-
     /**
-     * Parts of one type (e.g. a file's q, k and v), each [rows[i], in], as the panels of their concatenation, written
-     * straight into new memory: joining them first would hold a third copy until the collector frees it.
+     * Parts of one type (e.g. a file's q, k and v), each [rows[i], in], as the panels of their concatenation. One
+     * writable F32 or BF16 part is laid out in its own memory (the same bytes, moved); otherwise the panels are written
+     * straight into new memory: joining the parts first would hold a third copy until the collector frees it.
      */
     static DecodeStep.Matrix pack(GgmlType type, List<ByteBuffer> parts, int[] rows, int in) {
         int total = 0;
@@ -87,7 +79,8 @@ final class PanelKernels {
             if (!packable(type, r, in)) throw new IllegalArgumentException(type + " [" + r + ", " + in + "] cannot be held in panels of " + P);
             total += r;
         }
-        ByteBuffer out = allocate(type, total, in);
+        boolean inPlace = parts.size() == 1 && type != GgmlType.Q8_0 && !parts.getFirst().isReadOnly();
+        ByteBuffer out = inPlace ? parts.getFirst() : allocate(type, total, in);
         MemorySegment dst = MemorySegment.ofBuffer(out);
         long at = 0;
         for (int i = 0; i < parts.size(); i++) {

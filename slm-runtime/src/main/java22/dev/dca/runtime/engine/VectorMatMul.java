@@ -72,11 +72,6 @@ final class VectorMatMul implements DecodeMatMul {
     private static final boolean PANELS = LANES == 16 && !"false".equals(System.getProperty("dca.matmul.panels"));
 
     @Override
-    public DecodeStep.Matrix pack(DecodeStep.Matrix w, int in) {
-        return PANELS && w.panel() == 0 && PanelKernels.packable(w.type(), w.rows(), in) ? PanelKernels.pack(w, in) : w;
-    }
-
-    @Override
     public DecodeStep.Matrix pack(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
         if (!PANELS) return null;
         for (int r : rows) if (!PanelKernels.packable(type, r, in)) return null;

@@ -131,8 +131,6 @@ class DecodeMatMulTest {
     void multiplies_f32_bf16_and_q8_0_weights_in_panels_like_the_definition() throws ReflectiveOperationException {
         DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
         assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
-        java.lang.reflect.Method pack = Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredMethod("pack", DecodeStep.Matrix.class, int.class);
-        pack.setAccessible(true);
         java.lang.reflect.Method packParts = Class.forName("dev.dca.runtime.engine.PanelKernels")
                 .getDeclaredMethod("pack", GgmlType.class, java.util.List.class, int[].class, int.class);
         packParts.setAccessible(true);
@@ -144,8 +142,8 @@ class DecodeMatMulTest {
             float[] w = random(r, out * in);
             ByteBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder());
             wb.asFloatBuffer().put(w);
-            DecodeStep.Matrix fromFile = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.F32, wb.asReadOnlyBuffer(), out), in);
-            DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.F32, wb, out), in);
+            DecodeStep.Matrix fromFile = panels(packParts, GgmlType.F32, wb.asReadOnlyBuffer(), out, in);
+            DecodeStep.Matrix m = panels(packParts, GgmlType.F32, wb, out, in);
             assertThat(m.data()).as("F32 moved in its own memory").isSameAs(wb);
             assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
             for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
@@ -156,9 +154,9 @@ class DecodeMatMulTest {
             float[] w = new float[out * in];
             ByteBuffer wb = bf16Weights(r, w);
             ByteBuffer copy = ByteBuffer.allocateDirect(wb.capacity()).put(wb.duplicate().clear()).flip();
-            DecodeStep.Matrix fromFile = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.BF16, wb.asReadOnlyBuffer(), out), in);
+            DecodeStep.Matrix fromFile = panels(packParts, GgmlType.BF16, wb.asReadOnlyBuffer(), out, in);
             assertThat(wb.duplicate().clear()).as("read-only bytes left as they were").isEqualTo(copy);
-            DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.BF16, wb, out), in);
+            DecodeStep.Matrix m = panels(packParts, GgmlType.BF16, wb, out, in);
             assertThat(m.panel()).isEqualTo(p);
             assertThat(m.data()).as("BF16 moved in its own memory").isSameAs(wb);
             assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
@@ -169,7 +167,7 @@ class DecodeMatMulTest {
             int out = size[0], in = size[1];
             float[] w = new float[out * in];
             ByteBuffer wb = q8Weights(r, w);
-            DecodeStep.Matrix m = (DecodeStep.Matrix) pack.invoke(null, new DecodeStep.Matrix(GgmlType.Q8_0, wb.asReadOnlyBuffer(), out), in);
+            DecodeStep.Matrix m = panels(packParts, GgmlType.Q8_0, wb.asReadOnlyBuffer(), out, in);
             assertThat(m.panel()).isEqualTo(p);
             if (out > p) { // a file's parts (q, k, v) packed as one matrix: the same bytes as their concatenation's panels
                 int split = out / p / 2 * p, at = split * in / 32 * 34;
@@ -183,9 +181,15 @@ class DecodeMatMulTest {
             checkPanelRows(k, m, w, out, in);
         }
         // shapes that do not fill whole panels stay row-major (pack leaves them), and PanelKernels refuses them
-        DecodeStep.Matrix ragged = new DecodeStep.Matrix(GgmlType.BF16, ByteBuffer.allocateDirect((p + 1) * 4 * 2), p + 1);
-        assertThat(k.pack(ragged, 4)).isSameAs(ragged);
-        assertThatThrownBy(() -> pack.invoke(null, ragged, 4)).hasRootCauseInstanceOf(IllegalArgumentException.class);
+        java.util.List<ByteBuffer> ragged = java.util.List.of(ByteBuffer.allocateDirect((p + 1) * 4 * 2));
+        assertThat(k.pack(GgmlType.BF16, ragged, new int[] {p + 1}, 4)).isNull();
+        assertThatThrownBy(() -> packParts.invoke(null, GgmlType.BF16, ragged, new int[] {p + 1}, 4)).hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** One matrix through {@code PanelKernels.pack} (a list of one part). */
+    private static DecodeStep.Matrix panels(java.lang.reflect.Method packParts, GgmlType type, ByteBuffer data, int rows, int in)
+            throws ReflectiveOperationException {
+        return (DecodeStep.Matrix) packParts.invoke(null, type, java.util.List.of(data), new int[] {rows}, in);
     }
 
     /** Random BF16 weights, little-endian, with their exact values in w. */
