@@ -66,10 +66,11 @@ final class VectorMatMul implements DecodeMatMul {
     }
 
     /**
-     * Whether F32, BF16 and Q8_0 matrices are held in {@link PanelKernels}' panels: with 16-lane vectors, where they were
-     * measured (on 8 lanes the row-major kernels stay); {@code -Ddca.matmul.panels=false} keeps them row-major.
+     * Whether F32, BF16 and Q8_0 matrices are held in {@link PanelKernels}' panels: with 8 or 16-lane vectors (AVX2,
+     * AVX-512), where they were measured; other widths keep the row-major kernels, and {@code -Ddca.matmul.panels=false}
+     * keeps them row-major anywhere.
      */
-    private static final boolean PANELS = LANES == 16 && !"false".equals(System.getProperty("dca.matmul.panels"));
+    private static final boolean PANELS = (LANES == 8 || LANES == 16) && !"false".equals(System.getProperty("dca.matmul.panels"));
 
     @Override
     public DecodeStep.Matrix pack(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
