@@ -187,6 +187,11 @@ final class PanelKernels {
      * in L1 or L2 while the groups pass).
      */
     static float[] multiply(DecodeStep.Matrix m, int in, float[] x, int rows, float[] bias) {
+        return multiply(m, in, x, rows, bias, WIDE);
+    }
+
+    /** {@link #multiply} with the kernels for eight inputs chosen by {@code wide} (see {@link #WIDE}); tests run both kinds on any machine. */
+    static float[] multiply(DecodeStep.Matrix m, int in, float[] x, int rows, float[] bias, boolean wide) {
         MemorySegment w = MemorySegment.ofBuffer(m.data());
         int out = m.rows();
         GgmlType type = m.type();
@@ -203,7 +208,7 @@ final class PanelKernels {
                 if (type == GgmlType.F32) {
                     long base = (long) r * in * 4;
                     for (int i = 0; i < m4; i += 8) {
-                        if (WIDE) f32x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        if (wide) f32x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                         else f32x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                     }
                     if (x4 != null) f32x4(w, base, in, x4, m4, rows - m4, y, out, r);
@@ -211,7 +216,7 @@ final class PanelKernels {
                 } else if (type == GgmlType.BF16) {
                     long base = (long) r * in * 2;
                     for (int i = 0; i < m4; i += 8) {
-                        if (WIDE) bf16x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        if (wide) bf16x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                         else bf16x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                     }
                     if (x4 != null) bf16x4(w, base, in, x4, m4, rows - m4, y, out, r);
@@ -219,7 +224,7 @@ final class PanelKernels {
                 } else {
                     long base = (long) (r / P) * (in / 32) * Q8_BLOCK;
                     for (int i = 0; i < m4; i += 8) {
-                        if (WIDE) q8x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        if (wide) q8x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                         else q8x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                     }
                     if (x4 != null) q8x4(w, base, in, x4, m4, rows - m4, y, out, r);

@@ -135,6 +135,13 @@ class DecodeMatMulTest {
                 .getDeclaredMethod("pack", GgmlType.class, java.util.List.class, int[].class, int.class);
         packParts.setAccessible(true);
         int p = (int) Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("P").getInt(null);
+        // the kernels for eight inputs this machine does not take (sixteen accumulators on 8 lanes, eight on 16)
+        java.lang.reflect.Field wideField = Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("WIDE");
+        wideField.setAccessible(true);
+        boolean otherKind = !wideField.getBoolean(null);
+        java.lang.reflect.Method multiplyAs = Class.forName("dev.dca.runtime.engine.PanelKernels")
+                .getDeclaredMethod("multiply", DecodeStep.Matrix.class, int.class, float[].class, int.class, float[].class, boolean.class);
+        multiplyAs.setAccessible(true);
         Random r = new Random(17);
         int[] inputs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 40};
         for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
@@ -146,7 +153,10 @@ class DecodeMatMulTest {
             DecodeStep.Matrix m = panels(packParts, GgmlType.F32, wb, out, in);
             assertThat(m.data()).as("F32 moved in its own memory").isSameAs(wb);
             assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
-            for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+            for (int rows : inputs) {
+                check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+                check(w, out, in, rows, r, x -> invoke(multiplyAs, m, in, x, rows, otherKind));
+            }
             checkPanelRows(k, m, w, out, in);
         }
         for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
@@ -160,7 +170,10 @@ class DecodeMatMulTest {
             assertThat(m.panel()).isEqualTo(p);
             assertThat(m.data()).as("BF16 moved in its own memory").isSameAs(wb);
             assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
-            for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+            for (int rows : inputs) {
+                check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+                check(w, out, in, rows, r, x -> invoke(multiplyAs, m, in, x, rows, otherKind));
+            }
             checkPanelRows(k, m, w, out, in);
         }
         for (int[] size : new int[][] {{p, 32}, {3 * p, 64}, {10 * p, 576}}) {
@@ -177,13 +190,25 @@ class DecodeMatMulTest {
                 assertThat(joined.data().duplicate().clear()).isEqualTo(m.data().duplicate().clear());
             }
             assertThat(m.data().capacity()).as("F32 scales: 36 bytes per 32 weights").isEqualTo(out * in / 32 * 36);
-            for (int rows : inputs) check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+            for (int rows : inputs) {
+                check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+                check(w, out, in, rows, r, x -> invoke(multiplyAs, m, in, x, rows, otherKind));
+            }
             checkPanelRows(k, m, w, out, in);
         }
         // shapes that do not fill whole panels stay row-major (pack leaves them), and PanelKernels refuses them
         java.util.List<ByteBuffer> ragged = java.util.List.of(ByteBuffer.allocateDirect((p + 1) * 4 * 2));
         assertThat(k.pack(GgmlType.BF16, ragged, new int[] {p + 1}, 4)).isNull();
         assertThatThrownBy(() -> packParts.invoke(null, GgmlType.BF16, ragged, new int[] {p + 1}, 4)).hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** {@code PanelKernels.multiply} with the given kind of eight-input kernels. */
+    private static float[] invoke(java.lang.reflect.Method multiplyAs, DecodeStep.Matrix m, int in, float[] x, int rows, boolean wide) {
+        try {
+            return (float[]) multiplyAs.invoke(null, m, in, x, rows, null, wide);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** One matrix through {@code PanelKernels.pack} (a list of one part). */
