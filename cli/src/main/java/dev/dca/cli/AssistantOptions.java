@@ -31,7 +31,7 @@ final class AssistantOptions {
     String device;
 
     @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
-            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized; Java kernels on AVX-512 CPUs, else PyTorch for prefill) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
+            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized; Java kernels on AVX2 and AVX-512 CPUs, else PyTorch for prefill) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
     String compute;
 
     @Option(names = "--grounding", defaultValue = "auto", paramLabel = "G",

@@ -62,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
-            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized; Java kernels on AVX-512 CPUs, else PyTorch for prefill) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
+            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized; Java kernels on AVX2 and AVX-512 CPUs, else PyTorch for prefill) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
     String compute;
 
     @Override

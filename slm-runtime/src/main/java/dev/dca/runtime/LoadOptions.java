@@ -6,7 +6,7 @@ package dev.dca.runtime;
  * @param device {@code cpu}, {@code gpu} or {@code auto} (GPU when the engine has one)
  * @param dtype how the weights are held: {@code auto} (where the Java kernels run, BF16 files stay BF16 and a GGUF
  *     file's matrices keep their own types, Q8_0, Q4_K, ...; everything else F32), {@code f32} (everything
- *     dequantized: on CPUs where the Java kernels lay F32 out in 16-row panels, every pass there; otherwise PyTorch
+ *     dequantized: on CPUs where the Java kernels lay F32 out in panels (AVX2, AVX-512), every pass there; otherwise PyTorch
  *     for prefill and the Java kernels for decode steps) or {@code bf16} (any file rounded to BF16,
  *     every pass on the Java kernels; CPU and Java 22+ only)
  * @param maxBatch most sequences decoded together in one forward step

@@ -37,7 +37,7 @@ interface DecodeStep {
         BF16,
         /**
          * Every matrix in F32, held only here, in the kernel's layout ({@link DecodeMatMul#pack}): for F32 models
-         * where the kernel packs F32 (16-lane machines), so prefill runs on its panels too.
+         * where the kernel packs F32 (AVX2 and AVX-512 machines), so prefill runs on its panels too.
          */
         JAVA_F32,
         /** Every matrix as the GGUF file stores it (Q8_0, Q4_K, ... blocks, F16, BF16 or F32), held only here. */

@@ -106,7 +106,7 @@ public final class DjlLanguageModel implements LanguageModel {
      * with Java 22+. {@code auto} keeps a file's own format: a GGUF file whose matrices are not all F32 is held as
      * stored (Q8_0, Q4_K, ... blocks; any mix the dequantizer knows), BF16 safetensors as BF16. {@code bf16} rounds
      * any file to BF16. F32 (everything else, and {@code f32}) is held for the Java kernels where they lay F32 out in
-     * panels ({@link DecodeMatMul#packs}; their prefill measured 3-4x PyTorch's on SmolLM2-135M), and as PyTorch
+     * panels ({@link DecodeMatMul#packs}; their prefill measured 2.7x PyTorch's on SmolLM2-135M with AVX-512, 1.0-1.4x with AVX2), and as PyTorch
      * tensors on a GPU, on machines without panels, or with {@code -Ddca.matmul.panels=false}.
      */
     private static DecodeStep.Hold held(ModelFiles files, LoadOptions options, boolean gpu) {
