@@ -34,11 +34,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why by hand: no library lays out weights for the JDK's vectors. Measured over the 121 products of a SmolLM2-135M
  * step (16 lanes, two threads, panels and row-major alternating in one JVM): batch 8 took 10.7 ms against 22.7 for
  * BF16 and 10.5 against 19.1 for Q8_0, batch 1 7.0 against 7.4 and 6.5 against 7.3 (docs/BENCHMARKS.md, session
- * 12). Inner loops count in a {@code long} (the segment offsets are longs; an {@code int} counter measured 25% slower
- * for one input) up to a bound computed before the loop. The three formats' kernels for four and eight inputs repeat
- * one block of FMAs and their stores line for line, deliberately: a shared helper takes or hands back eight or
- * sixteen vectors, and where C2 did not inline one it boxed them for every panel (a store helper did: 10.6 GB
- * allocated in one batch-8 bench).
+ * 12); on AVX2 (8 lanes, session 13) batch 8 took 31.4 / 37.6 ms (best / median) against 54.4 / 56.8 for BF16 and
+ * 28.5 / 38.8 against 39.4 / 54.4 for Q8_0. Inner loops count in a {@code long} (the segment offsets are longs; an
+ * {@code int} counter measured 25% slower for one input) up to a bound computed before the loop. The three formats'
+ * kernels for four and eight inputs (both kinds, see {@link #WIDE}) repeat one block of FMAs and their stores line for
+ * line, deliberately: a shared helper takes or hands back eight or sixteen vectors, and where C2 did not inline one
+ * it boxed them for every panel (a store helper did: 10.6 GB allocated in one batch-8 bench). Larger bodies fare
+ * no better: the eight-input BF16 kernel unrolled to two column pairs per pass ran 10x slower (session 13).
  */
 final class PanelKernels {
 
