@@ -48,8 +48,13 @@ final class PanelKernels {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     /** Rows per panel: one vector's lanes. */
     static final int P = F.length();
-    /** P int8 values: one panel column of a Q8_0 block. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(P * 8));
+    /**
+     * Whether panels exist at this vector width: 8 or 16 float lanes (AVX2, AVX-512), where they were measured. With 4
+     * (SSE, NEON) a panel column of Q8_0 would be a 32-bit byte vector, which the Vector API has no shape for.
+     */
+    static final boolean SUPPORTED = (P == 8 || P == 16) && IntVector.SPECIES_PREFERRED.length() == P;
+    /** P int8 values: one panel column of a Q8_0 block (null where panels are not {@link #SUPPORTED}). */
+    private static final VectorSpecies<Byte> B = SUPPORTED ? VectorSpecies.of(byte.class, VectorShape.forBitSize(P * 8)) : null;
     /** Bytes of one 32-column block of a Q8_0 panel: P scales (F32) and 32 columns of P int8. */
     private static final int Q8_BLOCK = 4 * P + 32 * P;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -70,7 +75,7 @@ final class PanelKernels {
 
     /** Whether a [rows, in] matrix of {@code type} can be held in panels: whole panels, whole column pairs or blocks. */
     static boolean packable(GgmlType type, int rows, int in) {
-        if (rows % P != 0 || I.length() != P) return false;
+        if (!SUPPORTED || rows % P != 0) return false;
         return switch (type) {
             case F32, BF16 -> in % 2 == 0;
             case Q8_0 -> in % 32 == 0;

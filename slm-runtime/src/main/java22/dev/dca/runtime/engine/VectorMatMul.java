@@ -70,7 +70,7 @@ final class VectorMatMul implements DecodeMatMul {
      * AVX-512), where they were measured; other widths keep the row-major kernels, and {@code -Ddca.matmul.panels=false}
      * keeps them row-major anywhere.
      */
-    private static final boolean PANELS = (LANES == 8 || LANES == 16) && !"false".equals(System.getProperty("dca.matmul.panels"));
+    private static final boolean PANELS = PanelKernels.SUPPORTED && !"false".equals(System.getProperty("dca.matmul.panels"));
 
     @Override
     public DecodeStep.Matrix pack(GgmlType type, java.util.List<ByteBuffer> parts, int[] rows, int in) {
