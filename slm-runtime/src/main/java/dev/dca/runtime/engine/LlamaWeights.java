@@ -291,8 +291,8 @@ final class LlamaWeights implements AutoCloseable {
                 NDArray f32 = filled(names, rows, cols, firstScale); // loaded, copied, freed: one F32 matrix at a time
                 try {
                     java.nio.FloatBuffer values = f32.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
-                    ByteBuffer b = held == DecodeStep.Hold.BF16 ? Bf16.narrow(values) : copy(values);
                     GgmlType type = held == DecodeStep.Hold.BF16 ? GgmlType.BF16 : GgmlType.F32;
+                    ByteBuffer b = type == GgmlType.BF16 ? Bf16.narrow(values) : copy(values);
                     return new DecodeStep.Matrix[] {matrix(type, List.of(b), new int[] {Math.toIntExact(f32.getShape().get(0))}, (int) cols)};
                 } finally {
                     f32.close();

@@ -52,7 +52,7 @@ final class PanelKernels {
      * Whether panels exist at this vector width: 8 or 16 float lanes (AVX2, AVX-512), where they were measured. With 4
      * (SSE, NEON) a panel column of Q8_0 would be a 32-bit byte vector, which the Vector API has no shape for.
      */
-    static final boolean SUPPORTED = (P == 8 || P == 16) && IntVector.SPECIES_PREFERRED.length() == P;
+    static final boolean SUPPORTED = (P == 8 || P == 16) && I.length() == P;
     /** P int8 values: one panel column of a Q8_0 block (null where panels are not {@link #SUPPORTED}). */
     private static final VectorSpecies<Byte> B = SUPPORTED ? VectorSpecies.of(byte.class, VectorShape.forBitSize(P * 8)) : null;
     /** Bytes of one 32-column block of a Q8_0 panel: P scales (F32) and 32 columns of P int8. */
@@ -73,14 +73,14 @@ final class PanelKernels {
 
     private PanelKernels() {}
 
+    /** Whether matrices of {@code type} have a panel layout at this vector width. */
+    static boolean packs(GgmlType type) {
+        return SUPPORTED && (type == GgmlType.F32 || type == GgmlType.BF16 || type == GgmlType.Q8_0);
+    }
+
     /** Whether a [rows, in] matrix of {@code type} can be held in panels: whole panels, whole column pairs or blocks. */
     static boolean packable(GgmlType type, int rows, int in) {
-        if (!SUPPORTED || rows % P != 0) return false;
-        return switch (type) {
-            case F32, BF16 -> in % 2 == 0;
-            case Q8_0 -> in % 32 == 0;
-            default -> false;
-        };
+        return packs(type) && rows % P == 0 && in % (type == GgmlType.Q8_0 ? 32 : 2) == 0;
     }
 
     /**

@@ -81,7 +81,7 @@ final class VectorMatMul implements DecodeMatMul {
 
     @Override
     public boolean packs(GgmlType type) {
-        return PANELS && PanelKernels.packable(type, PanelKernels.P, 32);
+        return PANELS && PanelKernels.packs(type);
     }
 
     @Override

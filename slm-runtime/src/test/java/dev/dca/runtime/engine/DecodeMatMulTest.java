@@ -131,21 +131,18 @@ class DecodeMatMulTest {
     void multiplies_f32_bf16_and_q8_0_weights_in_panels_like_the_definition() throws ReflectiveOperationException {
         DecodeMatMul k = DecodeMatMul.vectorApi().orElse(null);
         assumeTrue(k != null, "no Vector API kernel in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
-        java.lang.reflect.Method packParts = Class.forName("dev.dca.runtime.engine.PanelKernels")
-                .getDeclaredMethod("pack", GgmlType.class, java.util.List.class, int[].class, int.class);
+        Class<?> panelKernels = Class.forName("dev.dca.runtime.engine.PanelKernels");
+        java.lang.reflect.Method packParts = panelKernels.getDeclaredMethod("pack", GgmlType.class, java.util.List.class, int[].class, int.class);
         packParts.setAccessible(true);
-        int p = (int) Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("P").getInt(null);
-        assumeTrue(Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("SUPPORTED").getBoolean(null),
-                "panels need 8 or 16 float lanes; this JVM's vectors have " + p);
+        int p = panelKernels.getDeclaredField("P").getInt(null);
+        assumeTrue(panelKernels.getDeclaredField("SUPPORTED").getBoolean(null), "panels need 8 or 16 float lanes; this JVM's vectors have " + p);
         // the kernels for eight inputs this machine does not take (sixteen accumulators on 8 lanes, eight on 16)
-        java.lang.reflect.Field wideField = Class.forName("dev.dca.runtime.engine.PanelKernels").getDeclaredField("WIDE");
+        java.lang.reflect.Field wideField = panelKernels.getDeclaredField("WIDE");
         wideField.setAccessible(true);
         boolean otherKind = !wideField.getBoolean(null);
-        java.lang.reflect.Method multiplyAs = Class.forName("dev.dca.runtime.engine.PanelKernels")
-                .getDeclaredMethod("multiply", DecodeStep.Matrix.class, int.class, float[].class, int.class, float[].class, boolean.class);
+        java.lang.reflect.Method multiplyAs = panelKernels.getDeclaredMethod("multiply", DecodeStep.Matrix.class, int.class, float[].class, int.class, float[].class, boolean.class);
         multiplyAs.setAccessible(true);
         Random r = new Random(17);
-        int[] inputs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 40};
         for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
             int out = size[0], in = size[1];
             float[] w = random(r, out * in);
@@ -155,11 +152,7 @@ class DecodeMatMulTest {
             DecodeStep.Matrix m = panels(packParts, GgmlType.F32, wb, out, in);
             assertThat(m.data()).as("F32 moved in its own memory").isSameAs(wb);
             assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
-            for (int rows : inputs) {
-                check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
-                check(w, out, in, rows, r, x -> invoke(multiplyAs, m, in, x, rows, otherKind));
-            }
-            checkPanelRows(k, m, w, out, in);
+            checkPanels(k, multiplyAs, otherKind, m, w, out, in, r);
         }
         for (int[] size : new int[][] {{p, 2}, {2 * p, 38}, {10 * p, 576}}) {
             int out = size[0], in = size[1];
@@ -172,11 +165,7 @@ class DecodeMatMulTest {
             assertThat(m.panel()).isEqualTo(p);
             assertThat(m.data()).as("BF16 moved in its own memory").isSameAs(wb);
             assertThat(fromFile.data().duplicate().clear()).as("the same layout either way").isEqualTo(wb.duplicate().clear());
-            for (int rows : inputs) {
-                check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
-                check(w, out, in, rows, r, x -> invoke(multiplyAs, m, in, x, rows, otherKind));
-            }
-            checkPanelRows(k, m, w, out, in);
+            checkPanels(k, multiplyAs, otherKind, m, w, out, in, r);
         }
         for (int[] size : new int[][] {{p, 32}, {3 * p, 64}, {10 * p, 576}}) {
             int out = size[0], in = size[1];
@@ -192,16 +181,25 @@ class DecodeMatMulTest {
                 assertThat(joined.data().duplicate().clear()).isEqualTo(m.data().duplicate().clear());
             }
             assertThat(m.data().capacity()).as("F32 scales: 36 bytes per 32 weights").isEqualTo(out * in / 32 * 36);
-            for (int rows : inputs) {
-                check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
-                check(w, out, in, rows, r, x -> invoke(multiplyAs, m, in, x, rows, otherKind));
-            }
-            checkPanelRows(k, m, w, out, in);
+            checkPanels(k, multiplyAs, otherKind, m, w, out, in, r);
         }
         // shapes that do not fill whole panels stay row-major (pack leaves them), and PanelKernels refuses them
         java.util.List<ByteBuffer> ragged = java.util.List.of(ByteBuffer.allocateDirect((p + 1) * 4 * 2));
         assertThat(k.pack(GgmlType.BF16, ragged, new int[] {p + 1}, 4)).isNull();
         assertThatThrownBy(() -> packParts.invoke(null, GgmlType.BF16, ragged, new int[] {p + 1}, 4)).hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A matrix in panels against every input count the kernels group differently (1, 4, 8 and their remainders,
+     * prefill's many), through the machine's kernels and the other kind of eight-input kernel; then its rows.
+     */
+    private static void checkPanels(DecodeMatMul k, java.lang.reflect.Method multiplyAs, boolean otherKind, DecodeStep.Matrix m, float[] w,
+            int out, int in, Random r) {
+        for (int rows : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 40}) {
+            check(w, out, in, rows, r, x -> k.multiply(m, in, x, rows, null));
+            check(w, out, in, rows, r, x -> invoke(multiplyAs, m, in, x, rows, otherKind));
+        }
+        checkPanelRows(k, m, w, out, in);
     }
 
     /** {@code PanelKernels.multiply} with the given kind of eight-input kernels. */
