@@ -7,6 +7,7 @@ import dev.dca.router.ModelResolver;
 import dev.dca.runtime.LanguageModel;
 import dev.dca.runtime.LoadOptions;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code ask}, {@code chat} and {@code serve}: the model and how it is held, the knowledge base, the effort. */
@@ -30,9 +31,8 @@ final class AssistantOptions {
     @Option(names = "--device", paramLabel = "D", defaultValue = "auto", description = "auto, cpu or gpu. Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
-            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized; Java kernels on AVX2 and AVX-512 CPUs, else PyTorch for prefill) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
-    String compute;
+    @Mixin
+    HoldOptions hold;
 
     @Option(names = "--grounding", defaultValue = "auto", paramLabel = "G",
             description = "Answers from a knowledge base: check (copy from the sources, show only a reply they back, else "
@@ -65,7 +65,7 @@ final class AssistantOptions {
     }
 
     LanguageModel loadModel() {
-        return ModelResolver.load(model, LoadOptions.DEFAULT.withDevice(device).withDtype(compute));
+        return ModelResolver.load(model, hold.apply(LoadOptions.DEFAULT.withDevice(device)));
     }
 
     Dca.Builder builder(LanguageModel m) {

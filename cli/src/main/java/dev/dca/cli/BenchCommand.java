@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,9 +49,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "f32", paramLabel = "T", description = "Stored dtype of the --random-from weights: f32 or bf16. Default: ${DEFAULT-VALUE}.")
     String dtype;
 
-    @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
-            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized; Java kernels on AVX2 and AVX-512 CPUs, else PyTorch for prefill) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
-    String compute;
+    @Mixin
+    HoldOptions hold;
 
     @Option(names = "--batch", split = ",", defaultValue = "1,8", paramLabel = "B", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
     int[] batches;
@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> report = new LinkedHashMap<>();
             ai.djl.engine.Engine.getEngine("PyTorch"); // start libtorch first: load_seconds is the model's own load
             long loadStart = System.nanoTime();
-            try (LanguageModel lm = ModelLoader.load(modelPath, LoadOptions.DEFAULT.withMaxBatch(maxBatch).withDtype(compute))) {
+            try (LanguageModel lm = ModelLoader.load(modelPath, hold.apply(LoadOptions.DEFAULT.withMaxBatch(maxBatch)))) {
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                 if (lm instanceof DjlLanguageModel d) d.setPrefixCacheEnabled(false);
                 ModelInfo info = lm.info();
@@ -96,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
                 report.put("parameters", info.parameters());
                 report.put("stored_dtype", info.storedDtype());
                 report.put("compute_dtype", info.computeDtype());
+                report.put("kv_cache", hold.kvCache);
                 report.put("prompt_tokens", promptTokens);
                 report.put("gen_tokens", genTokens);
                 report.put("threads", threads == null ? "default" : threads);

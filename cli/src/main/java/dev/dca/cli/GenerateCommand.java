@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dca generate}: one continuation from a local model, streamed to stdout (or as JSON). */
@@ -61,13 +62,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "D", defaultValue = "auto", description = "auto, cpu or gpu. Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--compute", defaultValue = "auto", paramLabel = "T",
-            description = "Weights in memory: auto (BF16 files stay BF16, GGUF matrices keep their own types), f32 (everything dequantized; Java kernels on AVX2 and AVX-512 CPUs, else PyTorch for prefill) or bf16 (Java kernels, CPU). Default: ${DEFAULT-VALUE}.")
-    String compute;
+    @Mixin
+    HoldOptions hold;
 
     @Override
     public Integer call() {
-        try (LanguageModel lm = ModelLoader.load(model, LoadOptions.DEFAULT.withDevice(device).withMaxBatch(1).withDtype(compute))) {
+        try (LanguageModel lm = ModelLoader.load(model, hold.apply(LoadOptions.DEFAULT.withDevice(device).withMaxBatch(1)))) {
             PromptRenderer renderer = chat || input.prompt != null ? new PromptRenderer(lm) : null;
             int[] prompt;
             List<String> stops = List.of();

@@ -71,8 +71,11 @@ interface DecodeStep {
     record Layer(float[] attnNorm, Matrix[] qkv, float[] qkvBias, float[] qkNorm, Matrix o, float[] ffnNorm,
             Matrix[] gateUp, Matrix down) {}
 
-    /** Per layer, the cache's keys and values [slots, KV, capacity, hd] F32 as views of their memory. */
-    record CacheViews(ByteBuffer[] k, ByteBuffer[] v, int capacity) {}
+    /**
+     * Per layer, the cache's keys and values [slots, KV, capacity, hd] as views of their memory: F32, or BF16 bit
+     * patterns when {@code bf16}.
+     */
+    record CacheViews(ByteBuffer[] k, ByteBuffer[] v, int capacity, boolean bf16) {}
 
     /** The Java 22 implementation over {@code weights}, when this JVM has it ({@code LlamaDecoder.javaKernels} decides whether to use it). */
     static Optional<DecodeStep> vectorApi(Weights weights, DecodeMatMul matmul) {

@@ -60,6 +60,7 @@ public final class DjlLanguageModel implements LanguageModel {
     private final int[] eosIds;
     private final PrefixCache prefixCache;
     private KvCache cache;
+    private final boolean kvBf16;
 
     private DjlLanguageModel(ModelFiles files, NDManager manager, LlamaWeights weights, LoadOptions options, String device) {
         this.files = files;
@@ -71,11 +72,12 @@ public final class DjlLanguageModel implements LanguageModel {
         this.defaults = files.generationDefaults();
         this.contextLength = options.contextLength() > 0 ? Math.min(options.contextLength(), config.contextLength()) : config.contextLength();
         this.maxBatch = options.maxBatch();
+        this.kvBf16 = options.kvCache().equals("bf16");
         Set<Integer> eos = new LinkedHashSet<>();
         if (tokenizer != null) for (int id : tokenizer.eosTokenIds()) eos.add(id);
         for (int id : files.stopTokenIds()) eos.add(id);
         this.eosIds = eos.stream().mapToInt(Integer::intValue).toArray();
-        long kvBytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim() * 4;
+        long kvBytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim() * (kvBf16 ? 2 : 4);
         long budget = Long.getLong("dca.prefixCache.mb", 256) << 20;
         this.prefixCache = new PrefixCache((int) Math.min(Integer.MAX_VALUE, budget / kvBytesPerToken));
         this.info = buildInfo(weights, device);
@@ -90,6 +92,7 @@ public final class DjlLanguageModel implements LanguageModel {
         }
         Device device = gpu ? Device.gpu() : Device.cpu();
         DecodeStep.Hold held = held(files, options, gpu);
+        checkKvCache(options, held, gpu);
         NDManager manager = engine.newBaseManager(device);
         try {
             LlamaWeights weights = LlamaWeights.load(files, manager, held);
@@ -123,6 +126,14 @@ public final class DjlLanguageModel implements LanguageModel {
         java.util.Set<GgmlType> stored = LlamaWeights.storedTypes(files);
         if (!stored.isEmpty() && !stored.equals(java.util.Set.of(GgmlType.F32))) return DecodeStep.Hold.STORED;
         return mostStoredType(files).equalsIgnoreCase("bf16") ? DecodeStep.Hold.BF16 : f32;
+    }
+
+    /** A BF16 KV cache is read and written only by the Java decode step: not with weights held as PyTorch tensors. */
+    static void checkKvCache(LoadOptions options, DecodeStep.Hold held, boolean gpu) {
+        if (!options.kvCache().equals("bf16") || held != DecodeStep.Hold.F32) return;
+        throw new IllegalArgumentException("a bf16 KV cache is read and written only by the Java kernels, and this model is held as PyTorch F32 tensors ("
+                + (gpu ? "on the GPU" : LlamaDecoder.javaKernels() ? "F32 is laid out for the Java kernels only with 8- or 16-lane vectors and panels on"
+                : "no Java 22+ Vector API") + "); use --kv-cache f32" + (gpu || !LlamaDecoder.javaKernels() ? "" : ", or --compute bf16"));
     }
 
     /** The type most of the file's tensors are stored in (e.g. {@code BF16}, {@code Q8_0}), or empty. */
@@ -457,7 +468,7 @@ public final class DjlLanguageModel implements LanguageModel {
         int wantCap = Math.max(capacity, cache == null ? 1 : cache.capacity);
         wantCap = Math.max(capacity, Math.min(contextLength, (wantCap + 255) / 256 * 256));
         if (cache != null) cache.close();
-        cache = new KvCache(manager, config.numLayers(), wantSlots, config.numKvHeads(), wantCap, config.headDim());
+        cache = new KvCache(manager, config.numLayers(), wantSlots, config.numKvHeads(), wantCap, config.headDim(), kvBf16);
     }
 
     private void checkTokens(int[] tokens) {

@@ -11,7 +11,9 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Layout per layer: {@code [slots, kvHeads, capacity, headDim]}, head-major so that the keys of rows
  * {@code [s0, s0 + B)} and positions {@code [0, L)} are a strided view that matmul consumes without a copy. F32
- * whatever the weights' dtype: attention is where BF16 would cost the most accuracy for the least speed.
+ * by default, whatever the weights' dtype. With {@code bf16} each value is held as BF16 bits (rounded by the Java
+ * decode step that writes it) in tensors typed FLOAT16, since DJL's PyTorch has no bfloat16: only the Java step reads
+ * them, and the copies below move their 16-bit elements without looking at them.
  */
 final class KvCache implements AutoCloseable {
 
@@ -19,20 +21,22 @@ final class KvCache implements AutoCloseable {
     final int capacity;
     final NDArray[] k; // per layer [slots, KV, capacity, hd]
     final NDArray[] v;
+    final boolean bf16;
     private final NDManager manager;
     private DecodeStep.CacheViews views;
     private boolean viewsTried;
 
-    KvCache(NDManager parent, int layers, int slots, int kvHeads, int capacity, int headDim) {
+    KvCache(NDManager parent, int layers, int slots, int kvHeads, int capacity, int headDim, boolean bf16) {
         this.slots = slots;
+        this.bf16 = bf16;
         this.capacity = capacity;
         this.manager = parent.newSubManager();
         this.k = new NDArray[layers];
         this.v = new NDArray[layers];
         Shape shape = new Shape(slots, kvHeads, capacity, headDim);
         for (int l = 0; l < layers; l++) {
-            k[l] = manager.zeros(shape, DataType.FLOAT32);
-            v[l] = manager.zeros(shape, DataType.FLOAT32);
+            k[l] = manager.zeros(shape, bf16 ? DataType.FLOAT16 : DataType.FLOAT32);
+            v[l] = manager.zeros(shape, bf16 ? DataType.FLOAT16 : DataType.FLOAT32);
         }
     }
 
@@ -44,7 +48,7 @@ final class KvCache implements AutoCloseable {
         if (!viewsTried) {
             viewsTried = true;
             java.nio.ByteBuffer[] kb = new java.nio.ByteBuffer[k.length], vb = new java.nio.ByteBuffer[v.length];
-            long bytes = k[0].size() * Float.BYTES;
+            long bytes = k[0].size() * valueBytes();
             for (int l = 0; l < k.length; l++) {
                 kb[l] = k[l].toByteBuffer(true);
                 vb[l] = v[l].toByteBuffer(true);
@@ -52,7 +56,7 @@ final class KvCache implements AutoCloseable {
                 kb[l].order(java.nio.ByteOrder.nativeOrder());
                 vb[l].order(java.nio.ByteOrder.nativeOrder());
             }
-            views = new DecodeStep.CacheViews(kb, vb, capacity);
+            views = new DecodeStep.CacheViews(kb, vb, capacity, bf16);
         }
         return views;
     }
@@ -102,7 +106,11 @@ final class KvCache implements AutoCloseable {
     }
 
     long bytes() {
-        return 2L * k.length * k[0].size() * 4;
+        return 2L * k.length * k[0].size() * valueBytes();
+    }
+
+    private int valueBytes() {
+        return bf16 ? 2 : Float.BYTES;
     }
 
     @Override

@@ -11,6 +11,8 @@ import dev.dca.runtime.model.ModelConfig;
 import dev.dca.runtime.model.ModelFiles;
 import dev.dca.runtime.gguf.GgmlType;
 import dev.dca.runtime.gguf.RandomGgufModel;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -104,8 +106,8 @@ class DecodeStepTest {
             LlamaDecoder kernels = new LlamaDecoder(c, LlamaWeights.load(files, manager, held), false);
             LlamaDecoder torch = new LlamaDecoder(c, LlamaWeights.load(files, manager, DecodeStep.Hold.F32), false);
             assertThat(kernels.held()).isEqualTo(held);
-            KvCache a = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
-            KvCache b = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim());
+            KvCache a = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim(), false);
+            KvCache b = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 32, c.headDim(), false);
             Random random = new Random(11);
             int[] prompt = random.ints(9, 1, c.vocabSize()).toArray();
             try (NDManager m = manager.newSubManager()) {
@@ -157,8 +159,8 @@ class DecodeStepTest {
             int rows = 3, capacity = 24;
             int[] lengths = {5, 11, 1};
             Random random = new Random(7);
-            KvCache a = new KvCache(manager, c.numLayers(), rows, c.numKvHeads(), capacity, c.headDim());
-            KvCache b = new KvCache(manager, c.numLayers(), rows, c.numKvHeads(), capacity, c.headDim());
+            KvCache a = new KvCache(manager, c.numLayers(), rows, c.numKvHeads(), capacity, c.headDim(), false);
+            KvCache b = new KvCache(manager, c.numLayers(), rows, c.numKvHeads(), capacity, c.headDim(), false);
             for (int r = 0; r < rows; r++) { // the same prompts prefilled into both caches by PyTorch
                 int[] prompt = random.ints(lengths[r], 1, c.vocabSize()).toArray();
                 try (NDManager m = manager.newSubManager()) {
@@ -197,6 +199,98 @@ class DecodeStepTest {
             b.close();
         } catch (Exception e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Attention on the head dims where a row of values is four vectors (64 with 16 lanes, 32 with 8), whose sums for a
+     * group of query heads are made in one pass ({@code groupValues}), with five query heads per kv head (a group of
+     * four, then one), against PyTorch.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {32, 64})
+    void query_heads_grouped_over_one_pass_of_the_values_compute_what_pytorch_computes(int headDim, @TempDir Path dir) throws Exception {
+        assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        compareWithPyTorch(randomModel(dir, headDim, GgmlType.F32), DecodeStep.Hold.STORED, 1e-4);
+    }
+
+    /** A random GGUF of 10 query heads and 2 kv heads of {@code headDim}, with the real SmolLM2 tokenizer. */
+    private static Path randomModel(Path dir, int headDim, GgmlType type) throws java.io.IOException {
+        Path smol = EngineFixtures.require("tokenizers/SmolLM2-135M-Instruct");
+        Path folder = Files.createDirectories(dir.resolve("heads"));
+        Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        Files.writeString(folder.resolve("config.json"), """
+                {"hidden_size": %d, "num_attention_heads": 10, "num_key_value_heads": 2, "num_hidden_layers": 2,
+                 "intermediate_size": 96, "vocab_size": 49152, "initializer_range": 0.1, "tie_word_embeddings": true}""".formatted(10 * headDim));
+        Path gguf = dir.resolve("heads.gguf");
+        RandomGgufModel.write(folder, type, "smollm", 3, gguf);
+        return gguf;
+    }
+
+    /**
+     * A BF16 KV cache ({@code --kv-cache bf16}) on head dims that exercise each path of its attention kernels with 8
+     * and 16 lanes (64: whole vectors, and on 16 lanes the grouped values; 32, 48 and 80: a vector pair, a single
+     * vector and scalar tails), five query heads per kv head. The keys of layer 0
+     * (which depend only on the embeddings) must be exactly the F32 cache's, rounded to BF16; the keys and values of
+     * each head (normwise) and the logits must stay within what that rounding explains. BF16 keeps 8 significant bits
+     * (2^-9 relative per value: 0.2-0.4% normwise in layer 0 here); through this random model that measured up to
+     * 0.75% on layer 1's keys and values and 1.2% of the logits' scale, and with an F32 cache holding the same rounded
+     * values (a scratch build) the two caches' logits agreed to 1.3e-6, so the difference is the rounding, not the
+     * kernels. Pairing a query's even dims with the keys' odd ones, or putting the values' sums back out of order,
+     * fails the prefill's logits (checked by breaking each on purpose).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {64, 32, 48, 80})
+    void a_bf16_kv_cache_holds_rounded_keys_and_values_and_attends_over_them(int headDim, @TempDir Path dir) throws Exception {
+        assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
+        Path gguf = randomModel(dir, headDim, GgmlType.F32);
+        try (ModelFiles files = ModelLoader.open(gguf); NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            ModelConfig c = files.config();
+            assertThat(c.headDim()).isEqualTo(headDim);
+            LlamaDecoder decoder = new LlamaDecoder(c, LlamaWeights.load(files, manager, DecodeStep.Hold.STORED), false);
+            KvCache f32 = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 40, c.headDim(), false);
+            KvCache bf16 = new KvCache(manager, c.numLayers(), 2, c.numKvHeads(), 40, c.headDim(), true);
+            int[] prompt = new Random(5).ints(20, 1, c.vocabSize()).toArray();
+            try (NDManager m = manager.newSubManager()) {
+                assertClose(decoder.forward(m, bf16, prompt, 1, 20, 0, new int[] {0}, true), decoder.forward(m, f32, prompt, 1, 20, 0, new int[] {0}, true),
+                        c.vocabSize(), 3e-2, "prefill");
+                f32.copySlot(0, 1, 20);
+                bf16.copySlot(0, 1, 20);
+                int[] two = {11, 4};
+                for (int step = 0; step < 3; step++) { // two forks of the prompt, decoding different tokens
+                    assertClose(decoder.forward(m, bf16, two, 2, 1, 0, new int[] {20 + step, 20 + step}, false),
+                            decoder.forward(m, f32, two, 2, 1, 0, new int[] {20 + step, 20 + step}, false), c.vocabSize(), 3e-2, "decode " + step);
+                    two = new int[] {two[0] + 1, two[1] + 1};
+                }
+            }
+            int perSlot = c.numKvHeads() * 40 * headDim;
+            for (int l = 0; l < c.numLayers(); l++) {
+                float[] kf = f32.k[l].toFloatArray(), vf = f32.v[l].toFloatArray();
+                ShortBuffer kb = bf16.views().k()[l].duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+                ShortBuffer vb = bf16.views().v()[l].duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+                for (int slot = 0; slot < 2; slot++) {
+                    for (int kvh = 0; kvh < c.numKvHeads(); kvh++) {
+                        double keyDiff = 0, keyScale = 0, valueDiff = 0, valueScale = 0;
+                        for (int pos = 0; pos < 23; pos++) {
+                            for (int i = 0; i < headDim; i++) {
+                                int at = slot * perSlot + (kvh * 40 + pos) * headDim + i;
+                                if (l == 0) {
+                                    assertThat(kb.get(at)).as("layer 0 key %d: the F32 key rounded", at).isEqualTo(Bf16.round(kf[at]));
+                                    assertThat(vb.get(at)).as("layer 0 value %d: the F32 value rounded", at).isEqualTo(Bf16.round(vf[at]));
+                                }
+                                keyDiff = Math.max(keyDiff, Math.abs(Bf16.widen(kb.get(at)) - kf[at]));
+                                keyScale = Math.max(keyScale, Math.abs(kf[at]));
+                                valueDiff = Math.max(valueDiff, Math.abs(Bf16.widen(vb.get(at)) - vf[at]));
+                                valueScale = Math.max(valueScale, Math.abs(vf[at]));
+                            }
+                        }
+                        assertThat(keyDiff / keyScale).as("layer %d slot %d kv head %d: keys' normwise relative error", l, slot, kvh).isLessThan(0.02);
+                        assertThat(valueDiff / valueScale).as("layer %d slot %d kv head %d: values' normwise relative error", l, slot, kvh).isLessThan(0.02);
+                    }
+                }
+            }
+            f32.close();
+            bf16.close();
         }
     }
 }
