@@ -154,10 +154,7 @@ final class VectorDecodeStep implements DecodeStep {
         if (hd == 4 * F.length()) {
             // a row is four vectors (F32) or two int vectors of BF16 pairs: up to four heads' sums stay in sixteen
             // registers, so the values are read once for the whole group
-            for (int h0 = 0; h0 < g; h0 += 4) {
-                if (bf16) groupValuesBf16(scores, h0, Math.min(4, g - h0), len, values, head0, out, o0);
-                else groupValues(scores, h0, Math.min(4, g - h0), len, values, head0, out, o0);
-            }
+            for (int h0 = 0; h0 < g; h0 += 4) groupValues(scores, h0, Math.min(4, g - h0), len, values, head0, out, o0, bf16);
             return;
         }
         for (int gi = 0; gi < g; gi++) {
@@ -168,23 +165,34 @@ final class VectorDecodeStep implements DecodeStep {
 
     /**
      * {@link #weightedValues} for the {@code hn <= 4} query heads h0.. of a group at once (weights of head h at
-     * w[h * len..], its output at out[o0 + h * hd..]), when a row of values is four vectors: each row is loaded once
-     * and meets every head (heads past hn repeat the last one; their sums are not stored). A pass per head read the
-     * values three times: at 1,056 positions, 720 groups of three heads took 21 ms against 8 for one pass (AVX-512,
-     * values from memory, one thread; a scratch harness), and 5.5 against 3.3 with the values in cache.
+     * w[h * len..], its output at out[o0 + h * hd..]), when a row of values is four vectors (F32) or two int vectors of
+     * BF16 pairs, widened in registers to their even and odd dims: each row is loaded once and meets every head (heads
+     * past hn repeat the last one; their sums are not stored). A pass per head read the values three times: at 1,056
+     * positions, 720 groups of three heads took 21 ms against 8 for one pass (AVX-512, values from memory, one thread;
+     * a scratch harness), and 5.5 against 3.3 with the values in cache.
      */
-    private void groupValues(float[] w, int h0, int hn, int len, MemorySegment values, long head0, float[] out, int o0) {
+    private void groupValues(float[] w, int h0, int hn, int len, MemorySegment values, long head0, float[] out, int o0, boolean bf16) {
         int lanes = F.length();
         int wa = h0 * len, wb = (h0 + Math.min(1, hn - 1)) * len, wc = (h0 + Math.min(2, hn - 1)) * len, wd = (h0 + Math.min(3, hn - 1)) * len;
-        long rowBytes = (long) hd * Float.BYTES, vb = (long) lanes * Float.BYTES;
+        long rowBytes = (long) hd * (bf16 ? 2 : Float.BYTES), vb = 4L * lanes;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
         long at = head0;
         for (int p = 0; p < len; p++, at += rowBytes) {
-            FloatVector v0 = FloatVector.fromMemorySegment(F, values, at, ByteOrder.nativeOrder());
-            FloatVector v1 = FloatVector.fromMemorySegment(F, values, at + vb, ByteOrder.nativeOrder());
-            FloatVector v2 = FloatVector.fromMemorySegment(F, values, at + 2 * vb, ByteOrder.nativeOrder());
-            FloatVector v3 = FloatVector.fromMemorySegment(F, values, at + 3 * vb, ByteOrder.nativeOrder());
+            FloatVector v0, v1, v2, v3;
+            if (bf16) { // [even dims of the first half | odd | even of the second half | odd]
+                IntVector u = IntVector.fromMemorySegment(I, values, at, ByteOrder.LITTLE_ENDIAN);
+                IntVector u1 = IntVector.fromMemorySegment(I, values, at + vb, ByteOrder.LITTLE_ENDIAN);
+                v0 = even(u);
+                v1 = odd(u);
+                v2 = even(u1);
+                v3 = odd(u1);
+            } else {
+                v0 = FloatVector.fromMemorySegment(F, values, at, ByteOrder.nativeOrder());
+                v1 = FloatVector.fromMemorySegment(F, values, at + vb, ByteOrder.nativeOrder());
+                v2 = FloatVector.fromMemorySegment(F, values, at + 2 * vb, ByteOrder.nativeOrder());
+                v3 = FloatVector.fromMemorySegment(F, values, at + 3 * vb, ByteOrder.nativeOrder());
+            }
             FloatVector s = FloatVector.broadcast(F, w[wa + p]);
             a0 = v0.fma(s, a0); a1 = v1.fma(s, a1); a2 = v2.fma(s, a2); a3 = v3.fma(s, a3);
             s = FloatVector.broadcast(F, w[wb + p]);
@@ -194,52 +202,19 @@ final class VectorDecodeStep implements DecodeStep {
             s = FloatVector.broadcast(F, w[wd + p]);
             d0 = v0.fma(s, d0); d1 = v1.fma(s, d1); d2 = v2.fma(s, d2); d3 = v3.fma(s, d3);
         }
-        int oa = o0 + h0 * hd; // stored here: vectors handed to a call that is not inlined are boxed
-        a0.intoArray(out, oa); a1.intoArray(out, oa + lanes); a2.intoArray(out, oa + 2 * lanes); a3.intoArray(out, oa + 3 * lanes);
-        if (hn > 1) {
-            b0.intoArray(out, oa + hd); b1.intoArray(out, oa + hd + lanes); b2.intoArray(out, oa + hd + 2 * lanes); b3.intoArray(out, oa + hd + 3 * lanes);
-        }
-        if (hn > 2) {
-            c0.intoArray(out, oa + 2 * hd); c1.intoArray(out, oa + 2 * hd + lanes); c2.intoArray(out, oa + 2 * hd + 2 * lanes); c3.intoArray(out, oa + 2 * hd + 3 * lanes);
-        }
-        if (hn > 3) {
-            d0.intoArray(out, oa + 3 * hd); d1.intoArray(out, oa + 3 * hd + lanes); d2.intoArray(out, oa + 3 * hd + 2 * lanes); d3.intoArray(out, oa + 3 * hd + 3 * lanes);
-        }
-    }
-
-    /**
-     * {@link #groupValues} over BF16 values: a row is two int vectors, widened in registers to their even and odd
-     * dims (four float vectors per head), put back in dim order at the end.
-     */
-    private void groupValuesBf16(float[] w, int h0, int hn, int len, MemorySegment values, long head0, float[] out, int o0) {
-        int lanes = F.length();
-        int wa = h0 * len, wb = (h0 + Math.min(1, hn - 1)) * len, wc = (h0 + Math.min(2, hn - 1)) * len, wd = (h0 + Math.min(3, hn - 1)) * len;
-        long rowBytes = (long) hd * 2, vb = 4L * lanes;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
-        long at = head0;
-        for (int p = 0; p < len; p++, at += rowBytes) {
-            IntVector u = IntVector.fromMemorySegment(I, values, at, ByteOrder.LITTLE_ENDIAN);
-            IntVector u1 = IntVector.fromMemorySegment(I, values, at + vb, ByteOrder.LITTLE_ENDIAN);
-            FloatVector v0 = even(u), v1 = odd(u), v2 = even(u1), v3 = odd(u1);
-            FloatVector s = FloatVector.broadcast(F, w[wa + p]);
-            a0 = v0.fma(s, a0); a1 = v1.fma(s, a1); a2 = v2.fma(s, a2); a3 = v3.fma(s, a3);
-            s = FloatVector.broadcast(F, w[wb + p]);
-            b0 = v0.fma(s, b0); b1 = v1.fma(s, b1); b2 = v2.fma(s, b2); b3 = v3.fma(s, b3);
-            s = FloatVector.broadcast(F, w[wc + p]);
-            c0 = v0.fma(s, c0); c1 = v1.fma(s, c1); c2 = v2.fma(s, c2); c3 = v3.fma(s, c3);
-            s = FloatVector.broadcast(F, w[wd + p]);
-            d0 = v0.fma(s, d0); d1 = v1.fma(s, d1); d2 = v2.fma(s, d2); d3 = v3.fma(s, d3);
-        }
-        // [even dims of the first half | odd | even of the second half | odd] per head, then into dim order
+        // stored here, not through a helper: vectors handed to a call that is not inlined are boxed
         float[] sums = new float[16 * lanes];
         a0.intoArray(sums, 0); a1.intoArray(sums, lanes); a2.intoArray(sums, 2 * lanes); a3.intoArray(sums, 3 * lanes);
         b0.intoArray(sums, 4 * lanes); b1.intoArray(sums, 5 * lanes); b2.intoArray(sums, 6 * lanes); b3.intoArray(sums, 7 * lanes);
         c0.intoArray(sums, 8 * lanes); c1.intoArray(sums, 9 * lanes); c2.intoArray(sums, 10 * lanes); c3.intoArray(sums, 11 * lanes);
         d0.intoArray(sums, 12 * lanes); d1.intoArray(sums, 13 * lanes); d2.intoArray(sums, 14 * lanes); d3.intoArray(sums, 15 * lanes);
         for (int hi = 0; hi < hn; hi++) {
-            int o = o0 + (h0 + hi) * hd, s0 = hi * 4 * lanes;
-            for (int t = 0; t < lanes; t++) {
+            int o = o0 + (h0 + hi) * hd, s0 = hi * hd;
+            if (!bf16) {
+                System.arraycopy(sums, s0, out, o, hd);
+                continue;
+            }
+            for (int t = 0; t < lanes; t++) { // back into dim order
                 out[o + 2 * t] = sums[s0 + t];
                 out[o + 2 * t + 1] = sums[s0 + lanes + t];
                 out[o + 2 * lanes + 2 * t] = sums[s0 + 2 * lanes + t];
