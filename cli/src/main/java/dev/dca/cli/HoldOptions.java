@@ -11,7 +11,7 @@ final class HoldOptions {
     String compute;
 
     @Option(names = "--kv-cache", defaultValue = "f32", paramLabel = "T",
-            description = "Keys and values in the KV cache: f32 (exact) or bf16 (half the memory and half the bytes attention reads: faster at long contexts, each value rounded to 8 significant bits; weights held for the Java kernels only). Default: ${DEFAULT-VALUE}.")
+            description = "Keys and values in the KV cache: f32 (exact) or bf16 (half the memory, each value rounded to 8 significant bits; for weights held for the Java kernels). Default: ${DEFAULT-VALUE}.")
     String kvCache;
 
     LoadOptions apply(LoadOptions options) {

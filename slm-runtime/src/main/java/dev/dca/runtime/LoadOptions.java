@@ -12,9 +12,10 @@ package dev.dca.runtime;
  * @param maxBatch most sequences decoded together in one forward step
  * @param contextLength 0 keeps the model's own; a smaller value caps the KV cache
  * @param kvCache how the KV cache holds keys and values: {@code f32} (the default: exact, what the reference tests
- *     check) or {@code bf16} (half the memory, and half the bytes attention reads per step, which is most of a step
- *     at long contexts; each key and value rounded to BF16 as it is written). {@code bf16} needs weights held for the
- *     Java kernels (every pass in Java: BF16, quantized or F32 held in panels), not PyTorch tensors
+ *     check) or {@code bf16} (half the memory, and twice the tokens in the prefix cache's budget; each key and value
+ *     rounded to BF16 as it is written, so the logits move by about that rounding; on the machines measured it decoded
+ *     at most a few percent faster, see docs/BENCHMARKS.md). {@code bf16} needs weights held for the Java kernels
+ *     (every pass in Java: BF16, quantized or F32 held in panels), not PyTorch tensors
  */
 public record LoadOptions(String device, String dtype, int maxBatch, int contextLength, String kvCache) {
 
