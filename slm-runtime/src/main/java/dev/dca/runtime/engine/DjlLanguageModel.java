@@ -77,7 +77,7 @@ public final class DjlLanguageModel implements LanguageModel {
         if (tokenizer != null) for (int id : tokenizer.eosTokenIds()) eos.add(id);
         for (int id : files.stopTokenIds()) eos.add(id);
         this.eosIds = eos.stream().mapToInt(Integer::intValue).toArray();
-        long kvBytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim() * (kvBf16 ? 2 : 4);
+        long kvBytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim() * KvCache.valueBytes(kvBf16);
         long budget = Long.getLong("dca.prefixCache.mb", 256) << 20;
         this.prefixCache = new PrefixCache((int) Math.min(Integer.MAX_VALUE, budget / kvBytesPerToken));
         this.info = buildInfo(weights, device);
@@ -131,9 +131,10 @@ public final class DjlLanguageModel implements LanguageModel {
     /** A BF16 KV cache is read and written only by the Java decode step: not with weights held as PyTorch tensors. */
     static void checkKvCache(LoadOptions options, DecodeStep.Hold held, boolean gpu) {
         if (!options.kvCache().equals("bf16") || held != DecodeStep.Hold.F32) return;
+        boolean java = !gpu && LlamaDecoder.javaKernels();
+        String why = gpu ? "on the GPU" : java ? "F32 is laid out for the Java kernels only with 8- or 16-lane vectors and panels on" : "no Java 22+ Vector API";
         throw new IllegalArgumentException("a bf16 KV cache is read and written only by the Java kernels, and this model is held as PyTorch F32 tensors ("
-                + (gpu ? "on the GPU" : LlamaDecoder.javaKernels() ? "F32 is laid out for the Java kernels only with 8- or 16-lane vectors and panels on"
-                : "no Java 22+ Vector API") + "); use --kv-cache f32" + (gpu || !LlamaDecoder.javaKernels() ? "" : ", or --compute bf16"));
+                + why + "); use --kv-cache f32" + (java ? ", or --compute bf16" : ""));
     }
 
     /** The type most of the file's tensors are stored in (e.g. {@code BF16}, {@code Q8_0}), or empty. */

@@ -48,7 +48,7 @@ final class KvCache implements AutoCloseable {
         if (!viewsTried) {
             viewsTried = true;
             java.nio.ByteBuffer[] kb = new java.nio.ByteBuffer[k.length], vb = new java.nio.ByteBuffer[v.length];
-            long bytes = k[0].size() * valueBytes();
+            long bytes = k[0].size() * valueBytes(bf16);
             for (int l = 0; l < k.length; l++) {
                 kb[l] = k[l].toByteBuffer(true);
                 vb[l] = v[l].toByteBuffer(true);
@@ -106,10 +106,11 @@ final class KvCache implements AutoCloseable {
     }
 
     long bytes() {
-        return 2L * k.length * k[0].size() * valueBytes();
+        return 2L * k.length * k[0].size() * valueBytes(bf16);
     }
 
-    private int valueBytes() {
+    /** Bytes per key or value element: 2 for BF16, 4 for F32. */
+    static int valueBytes(boolean bf16) {
         return bf16 ? 2 : Float.BYTES;
     }
 

@@ -333,11 +333,13 @@ final class PanelKernels {
         if (n > 7) a7.intoArray(y, y0 + 7 * out);
     }
 
-    private static FloatVector even(IntVector v) {
+    /** The even BF16 of each 32-bit lane (its low half) as F32, exactly; {@link VectorDecodeStep} widens BF16 keys and values with these too. */
+    static FloatVector even(IntVector v) {
         return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    private static FloatVector odd(IntVector v) {
+    /** The odd BF16 of each 32-bit lane (its high half) as F32, exactly. */
+    static FloatVector odd(IntVector v) {
         return v.and(0xffff0000).reinterpretAsFloats();
     }
 

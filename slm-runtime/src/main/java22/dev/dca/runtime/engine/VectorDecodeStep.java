@@ -53,7 +53,7 @@ final class VectorDecodeStep implements DecodeStep {
         w.rope().fill(positions, cos, sin);
         long cap = cache.capacity();
         boolean bf16 = cache.bf16();
-        long valueBytes = bf16 ? 2 : Float.BYTES;
+        long valueBytes = KvCache.valueBytes(bf16);
 
         for (int l = 0; l < w.layers().length; l++) {
             Layer layer = w.layers()[l];
@@ -183,10 +183,10 @@ final class VectorDecodeStep implements DecodeStep {
             if (bf16) { // [even dims of the first half | odd | even of the second half | odd]
                 IntVector u = IntVector.fromMemorySegment(I, values, at, ByteOrder.LITTLE_ENDIAN);
                 IntVector u1 = IntVector.fromMemorySegment(I, values, at + vb, ByteOrder.LITTLE_ENDIAN);
-                v0 = even(u);
-                v1 = odd(u);
-                v2 = even(u1);
-                v3 = odd(u1);
+                v0 = PanelKernels.even(u);
+                v1 = PanelKernels.odd(u);
+                v2 = PanelKernels.even(u1);
+                v3 = PanelKernels.odd(u1);
             } else {
                 v0 = FloatVector.fromMemorySegment(F, values, at, ByteOrder.nativeOrder());
                 v1 = FloatVector.fromMemorySegment(F, values, at + vb, ByteOrder.nativeOrder());
@@ -233,14 +233,6 @@ final class VectorDecodeStep implements DecodeStep {
         return hd / (2 * I.length()) * (2 * I.length());
     }
 
-    private static FloatVector even(IntVector v) {
-        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static FloatVector odd(IntVector v) {
-        return v.and(0xffff0000).reinterpretAsFloats();
-    }
-
     /**
      * {@link #scores} over BF16 keys: one int vector holds 2 x lanes dims, widened in registers to its even and odd
      * dims ({@code << 16} and the top halves), which meet the query's even and odd dims, split once per call.
@@ -263,7 +255,7 @@ final class VectorDecodeStep implements DecodeStep {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int j = 0; j < halfBound; j += lanes) {
                 IntVector v = IntVector.fromMemorySegment(I, keys, k + 4L * j, ByteOrder.LITTLE_ENDIAN);
-                FloatVector e = even(v), o = odd(v);
+                FloatVector e = PanelKernels.even(v), o = PanelKernels.odd(v);
                 a0 = o.fma(FloatVector.fromArray(F, split, halfBound + j), e.fma(FloatVector.fromArray(F, split, j), a0));
                 a1 = o.fma(FloatVector.fromArray(F, split, qb + halfBound + j), e.fma(FloatVector.fromArray(F, split, qb + j), a1));
                 a2 = o.fma(FloatVector.fromArray(F, split, qc + halfBound + j), e.fma(FloatVector.fromArray(F, split, qc + j), a2));
@@ -300,10 +292,10 @@ final class VectorDecodeStep implements DecodeStep {
                 FloatVector s = FloatVector.broadcast(F, w[w0 + p]);
                 IntVector v0 = IntVector.fromMemorySegment(I, values, at, ByteOrder.LITTLE_ENDIAN);
                 IntVector v1 = IntVector.fromMemorySegment(I, values, at + vb, ByteOrder.LITTLE_ENDIAN);
-                e0 = even(v0).fma(s, e0);
-                o0v = odd(v0).fma(s, o0v);
-                e1 = even(v1).fma(s, e1);
-                o1 = odd(v1).fma(s, o1);
+                e0 = PanelKernels.even(v0).fma(s, e0);
+                o0v = PanelKernels.odd(v0).fma(s, o0v);
+                e1 = PanelKernels.even(v1).fma(s, e1);
+                o1 = PanelKernels.odd(v1).fma(s, o1);
             }
             e0.intoArray(sums, 0);
             o0v.intoArray(sums, lanes);
@@ -322,8 +314,8 @@ final class VectorDecodeStep implements DecodeStep {
             for (int p = 0; p < len; p++, at += rowBytes) {
                 FloatVector s = FloatVector.broadcast(F, w[w0 + p]);
                 IntVector v = IntVector.fromMemorySegment(I, values, at, ByteOrder.LITTLE_ENDIAN);
-                e = even(v).fma(s, e);
-                o = odd(v).fma(s, o);
+                e = PanelKernels.even(v).fma(s, e);
+                o = PanelKernels.odd(v).fma(s, o);
             }
             e.intoArray(sums, 0);
             o.intoArray(sums, lanes);

@@ -211,11 +211,11 @@ class DecodeStepTest {
     @ValueSource(ints = {32, 64})
     void query_heads_grouped_over_one_pass_of_the_values_compute_what_pytorch_computes(int headDim, @TempDir Path dir) throws Exception {
         assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
-        compareWithPyTorch(randomModel(dir, headDim, GgmlType.F32), DecodeStep.Hold.STORED, 1e-4);
+        compareWithPyTorch(randomModel(dir, headDim), DecodeStep.Hold.STORED, 1e-4);
     }
 
-    /** A random GGUF of 10 query heads and 2 kv heads of {@code headDim}, with the real SmolLM2 tokenizer. */
-    private static Path randomModel(Path dir, int headDim, GgmlType type) throws java.io.IOException {
+    /** A random F32 GGUF of 10 query heads and 2 kv heads of {@code headDim}, with the real SmolLM2 tokenizer. */
+    private static Path randomModel(Path dir, int headDim) throws java.io.IOException {
         Path smol = EngineFixtures.require("tokenizers/SmolLM2-135M-Instruct");
         Path folder = Files.createDirectories(dir.resolve("heads"));
         Files.copy(smol.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
@@ -223,7 +223,7 @@ class DecodeStepTest {
                 {"hidden_size": %d, "num_attention_heads": 10, "num_key_value_heads": 2, "num_hidden_layers": 2,
                  "intermediate_size": 96, "vocab_size": 49152, "initializer_range": 0.1, "tie_word_embeddings": true}""".formatted(10 * headDim));
         Path gguf = dir.resolve("heads.gguf");
-        RandomGgufModel.write(folder, type, "smollm", 3, gguf);
+        RandomGgufModel.write(folder, GgmlType.F32, "smollm", 3, gguf);
         return gguf;
     }
 
@@ -243,7 +243,7 @@ class DecodeStepTest {
     @ValueSource(ints = {64, 32, 48, 80})
     void a_bf16_kv_cache_holds_rounded_keys_and_values_and_attends_over_them(int headDim, @TempDir Path dir) throws Exception {
         assumeTrue(LlamaDecoder.javaKernels(), "no Java kernels in this JVM (Java 21, or no --add-modules jdk.incubator.vector)");
-        Path gguf = randomModel(dir, headDim, GgmlType.F32);
+        Path gguf = randomModel(dir, headDim);
         try (ModelFiles files = ModelLoader.open(gguf); NDManager manager = NDManager.newBaseManager(Device.cpu())) {
             ModelConfig c = files.config();
             assertThat(c.headDim()).isEqualTo(headDim);
