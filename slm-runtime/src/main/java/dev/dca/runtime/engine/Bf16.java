@@ -10,10 +10,10 @@ final class Bf16 {
 
     private Bf16() {}
 
-    /** A new direct little-endian BF16 buffer holding {@code f32}'s values. Exact when they came from BF16. */
+    /** A new direct little-endian BF16 buffer ({@link WeightMemory}) holding {@code f32}'s values. Exact when they came from BF16. */
     static ByteBuffer narrow(FloatBuffer f32) {
         int n = f32.remaining();
-        ByteBuffer out = ByteBuffer.allocateDirect(n * 2).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = WeightMemory.allocate(n * 2L).order(ByteOrder.LITTLE_ENDIAN);
         ShortBuffer dst = out.asShortBuffer();
         for (int i = 0; i < n; i++) dst.put(i, round(f32.get(f32.position() + i)));
         return out;

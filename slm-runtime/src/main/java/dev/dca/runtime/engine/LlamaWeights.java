@@ -322,9 +322,9 @@ final class LlamaWeights implements AutoCloseable {
             return new DecodeStep.Matrix(type, parts.size() == 1 ? parts.getFirst() : concat(parts), java.util.Arrays.stream(rows).sum());
         }
 
-        /** F32 values into memory of their own (native order), outliving the tensor they came from. */
+        /** F32 values into memory of their own ({@link WeightMemory}, native order), outliving the tensor they came from. */
         private static ByteBuffer copy(java.nio.FloatBuffer values) {
-            ByteBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(values.remaining(), Float.BYTES)).order(ByteOrder.nativeOrder());
+            ByteBuffer out = WeightMemory.allocate((long) values.remaining() * Float.BYTES).order(ByteOrder.nativeOrder());
             out.asFloatBuffer().put(values);
             return out;
         }
