@@ -66,7 +66,7 @@ final class HugePages {
 
     private HugePages() {}
 
-    /** Whether pieces come from huge-page mappings in this JVM. */
+    /** Whether pieces come from huge-page mappings in this JVM (what HugePagesTest checks against). */
     static boolean available() {
         return MMAP != null;
     }
@@ -88,9 +88,9 @@ final class HugePages {
                 chunk = null;
             }
         }
-        ByteBuffer raw = ByteBuffer.allocateDirect(n + (int) LINE - 1);
-        int skip = raw.alignmentOffset(0, (int) LINE) == 0 ? 0 : (int) LINE - raw.alignmentOffset(0, (int) LINE);
-        return raw.slice(skip, n);
+        int line = (int) LINE;
+        ByteBuffer raw = ByteBuffer.allocateDirect(n + line - 1);
+        return raw.slice((line - raw.alignmentOffset(0, line)) % line, n);
     }
 
     /**

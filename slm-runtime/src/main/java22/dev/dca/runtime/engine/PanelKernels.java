@@ -85,9 +85,9 @@ final class PanelKernels {
 
     /**
      * Parts of one type (e.g. a file's q, k and v), each [rows[i], in], as the panels of their concatenation. One
-     * writable F32 or BF16 part is laid out in its own memory (the same bytes, moved; the engine's copies are in
-     * {@link HugePages} memory); otherwise the panels are written straight into new memory from {@link HugePages}:
-     * joining the parts first would hold a third copy until the collector frees it.
+     * writable F32 or BF16 part is laid out in its own memory (the same bytes, moved); otherwise the panels are written
+     * straight into new {@link HugePages} memory: joining the parts first would hold a third copy until the collector
+     * frees it.
      */
     static DecodeStep.Matrix pack(GgmlType type, List<ByteBuffer> parts, int[] rows, int in) {
         int total = 0;
