@@ -39,8 +39,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code int} counter measured 25% slower for one input) up to a bound computed before the loop. The three formats'
  * kernels for four and eight inputs (both kinds, see {@link #WIDE}) repeat one block of FMAs and their stores line for
  * line, deliberately: a shared helper takes or hands back eight or sixteen vectors, and where C2 did not inline one
- * it boxed them for every panel (a store helper did: 10.6 GB allocated in one batch-8 bench). Larger bodies fare
- * no better: the eight-input BF16 kernel unrolled to two column pairs per pass ran 10x slower (session 13).
+ * it boxed them for every panel (a store helper did: 10.6 GB allocated in one batch-8 bench). Larger bodies call no
+ * helper at all: past C2's node budget for inlining ({@code NodeCountInliningCutoff}) even {@link #all} stays a call,
+ * which is why the eight-input BF16 kernel unrolled to two column pairs ran 10x slower in session 13, and why
+ * {@link #bf16x8x2} spells out its broadcasts and widening.
  */
 final class PanelKernels {
 
@@ -223,12 +225,18 @@ final class PanelKernels {
                     for (int i = singles; i < rows; i++) f32x1(w, base, in, x, i, y, out, r);
                 } else if (type == GgmlType.BF16) {
                     long base = (long) r * in * 2;
+                    boolean two = wide && m4 > 0 && r + P < r1; // this panel and the next against the groups of eight
                     for (int i = 0; i < m4; i += 8) {
-                        if (wide) bf16x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        if (two) bf16x8x2(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        else if (wide) bf16x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                         else bf16x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                     }
-                    if (x4 != null) bf16x4(w, base, in, x4, m4, rows - m4, y, out, r);
-                    for (int i = singles; i < rows; i++) bf16x1(w, base, in, x, i, y, out, r);
+                    for (int panel = 0; panel < (two ? 2 : 1); panel++) {
+                        long at = base + panel * panelBytes(type, in);
+                        if (x4 != null) bf16x4(w, at, in, x4, m4, rows - m4, y, out, r + panel * P);
+                        for (int i = singles; i < rows; i++) bf16x1(w, at, in, x, i, y, out, r + panel * P);
+                    }
+                    if (two) r += P;
                 } else {
                     long base = (long) (r / P) * (in / 32) * Q8_BLOCK;
                     for (int i = 0; i < m4; i += 8) {
@@ -295,6 +303,78 @@ final class PanelKernels {
         if (n > 5) a5.add(b5).intoArray(y, y0 + 5 * out);
         if (n > 6) a6.add(b6).intoArray(y, y0 + 6 * out);
         if (n > 7) a7.add(b7).intoArray(y, y0 + 7 * out);
+    }
+
+    /**
+     * {@link #bf16x8} over two neighbouring panels at once (rows r..r+2P-1): each input broadcast meets both panels'
+     * column, so a column pair costs 16 broadcasts for 32 FMAs instead of 16 for 16; even and odd columns share an
+     * accumulator (sixteen, one per input and panel). The broadcasts were the limit, not the FMAs: over a 3072 x 576
+     * BF16 matrix at batch 8 on session 16's Zen 5, two threads, alternating with {@link #bf16x8} in one JVM, this read
+     * 45 GB/s against 25-28 with the matrix in cache and 19-20 against 9-15 from memory (the two panels are two
+     * streams, which the prefetchers also keep ahead). Written out in full, with no helper calls: past C2's node
+     * budget for inlining, a helper returning a vector was left a call and every vector was boxed (10x slower).
+     */
+    private static void bf16x8x2(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
+        long pairs = in / 2, stride = 4L * P, second = base + panelBytes(GgmlType.BF16, in);
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (long j = 0; j < pairs; j++) {
+            IntVector u = IntVector.fromMemorySegment(I, w, base + j * stride, LE), v = IntVector.fromMemorySegment(I, w, second + j * stride, LE);
+            FloatVector ue = u.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), uo = u.and(0xffff0000).reinterpretAsFloats();
+            FloatVector ve = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), vo = v.and(0xffff0000).reinterpretAsFloats();
+            int k = x0 + 16 * (int) j;
+            FloatVector e, o;
+            e = FloatVector.broadcast(F, xt[k]);
+            o = FloatVector.broadcast(F, xt[k + 8]);
+            a0 = uo.fma(o, ue.fma(e, a0));
+            b0 = vo.fma(o, ve.fma(e, b0));
+            e = FloatVector.broadcast(F, xt[k + 1]);
+            o = FloatVector.broadcast(F, xt[k + 9]);
+            a1 = uo.fma(o, ue.fma(e, a1));
+            b1 = vo.fma(o, ve.fma(e, b1));
+            e = FloatVector.broadcast(F, xt[k + 2]);
+            o = FloatVector.broadcast(F, xt[k + 10]);
+            a2 = uo.fma(o, ue.fma(e, a2));
+            b2 = vo.fma(o, ve.fma(e, b2));
+            e = FloatVector.broadcast(F, xt[k + 3]);
+            o = FloatVector.broadcast(F, xt[k + 11]);
+            a3 = uo.fma(o, ue.fma(e, a3));
+            b3 = vo.fma(o, ve.fma(e, b3));
+            e = FloatVector.broadcast(F, xt[k + 4]);
+            o = FloatVector.broadcast(F, xt[k + 12]);
+            a4 = uo.fma(o, ue.fma(e, a4));
+            b4 = vo.fma(o, ve.fma(e, b4));
+            e = FloatVector.broadcast(F, xt[k + 5]);
+            o = FloatVector.broadcast(F, xt[k + 13]);
+            a5 = uo.fma(o, ue.fma(e, a5));
+            b5 = vo.fma(o, ve.fma(e, b5));
+            e = FloatVector.broadcast(F, xt[k + 6]);
+            o = FloatVector.broadcast(F, xt[k + 14]);
+            a6 = uo.fma(o, ue.fma(e, a6));
+            b6 = vo.fma(o, ve.fma(e, b6));
+            e = FloatVector.broadcast(F, xt[k + 7]);
+            o = FloatVector.broadcast(F, xt[k + 15]);
+            a7 = uo.fma(o, ue.fma(e, a7));
+            b7 = vo.fma(o, ve.fma(e, b7));
+        }
+        int y0 = m * out + r, y1 = y0 + P;
+        a0.intoArray(y, y0);
+        b0.intoArray(y, y1);
+        if (n > 1) a1.intoArray(y, y0 + out);
+        if (n > 1) b1.intoArray(y, y1 + out);
+        if (n > 2) a2.intoArray(y, y0 + 2 * out);
+        if (n > 2) b2.intoArray(y, y1 + 2 * out);
+        if (n > 3) a3.intoArray(y, y0 + 3 * out);
+        if (n > 3) b3.intoArray(y, y1 + 3 * out);
+        if (n > 4) a4.intoArray(y, y0 + 4 * out);
+        if (n > 4) b4.intoArray(y, y1 + 4 * out);
+        if (n > 5) a5.intoArray(y, y0 + 5 * out);
+        if (n > 5) b5.intoArray(y, y1 + 5 * out);
+        if (n > 6) a6.intoArray(y, y0 + 6 * out);
+        if (n > 6) b6.intoArray(y, y1 + 6 * out);
+        if (n > 7) a7.intoArray(y, y0 + 7 * out);
+        if (n > 7) b7.intoArray(y, y1 + 7 * out);
     }
 
     /** {@link #bf16x8} with eight accumulators (see {@link #WIDE}). */
