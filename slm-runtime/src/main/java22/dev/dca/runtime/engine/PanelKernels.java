@@ -215,17 +215,24 @@ final class PanelKernels {
         int singles = x4 != null ? rows : m4;
         return VectorMatMul.overRowRanges(out, rows, P, bias, (y, r0, r1) -> {
             for (int r = r0; r < r1; r += P) {
+                // this panel and the next against the groups of eight; F32 only past one group (prefill), where the panels
+                // stay in cache between groups: a decode step's single group streams F32 at the memory's rate already,
+                // and the pair measured 7% slower there (batch 8 decode, three alternating bench rounds), 13% faster in prefill
+                boolean two = wide && m4 > 0 && r + P < r1 && (type != GgmlType.F32 || m4 > 8);
                 if (type == GgmlType.F32) {
                     long base = (long) r * in * 4;
                     for (int i = 0; i < m4; i += 8) {
-                        if (wide) f32x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        if (two) f32x8x2(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        else if (wide) f32x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                         else f32x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                     }
-                    if (x4 != null) f32x4(w, base, in, x4, m4, rows - m4, y, out, r);
-                    for (int i = singles; i < rows; i++) f32x1(w, base, in, x, i, y, out, r);
+                    for (int panel = 0; panel < (two ? 2 : 1); panel++) {
+                        long at = base + panel * panelBytes(type, in);
+                        if (x4 != null) f32x4(w, at, in, x4, m4, rows - m4, y, out, r + panel * P);
+                        for (int i = singles; i < rows; i++) f32x1(w, at, in, x, i, y, out, r + panel * P);
+                    }
                 } else if (type == GgmlType.BF16) {
                     long base = (long) r * in * 2;
-                    boolean two = wide && m4 > 0 && r + P < r1; // this panel and the next against the groups of eight
                     for (int i = 0; i < m4; i += 8) {
                         if (two) bf16x8x2(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                         else if (wide) bf16x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
@@ -236,16 +243,20 @@ final class PanelKernels {
                         if (x4 != null) bf16x4(w, at, in, x4, m4, rows - m4, y, out, r + panel * P);
                         for (int i = singles; i < rows; i++) bf16x1(w, at, in, x, i, y, out, r + panel * P);
                     }
-                    if (two) r += P;
                 } else {
                     long base = (long) (r / P) * (in / 32) * Q8_BLOCK;
                     for (int i = 0; i < m4; i += 8) {
-                        if (wide) q8x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        if (two) q8x8x2(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
+                        else if (wide) q8x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                         else q8x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
                     }
-                    if (x4 != null) q8x4(w, base, in, x4, m4, rows - m4, y, out, r);
-                    for (int i = singles; i < rows; i++) q8x1(w, base, in, x, i, y, out, r);
+                    for (int panel = 0; panel < (two ? 2 : 1); panel++) {
+                        long at = base + panel * panelBytes(type, in);
+                        if (x4 != null) q8x4(w, at, in, x4, m4, rows - m4, y, out, r + panel * P);
+                        for (int i = singles; i < rows; i++) q8x1(w, at, in, x, i, y, out, r + panel * P);
+                    }
                 }
+                if (two) r += P;
             }
         });
     }
@@ -308,11 +319,11 @@ final class PanelKernels {
     /**
      * {@link #bf16x8} over two neighbouring panels at once (rows r..r+2P-1): each input broadcast meets both panels'
      * column, so a column pair costs 16 broadcasts for 32 FMAs instead of 16 for 16; even and odd columns share an
-     * accumulator (sixteen, one per input and panel). The broadcasts were the limit, not the FMAs: over a 3072 x 576
-     * BF16 matrix at batch 8 on session 16's Zen 5, two threads, alternating with {@link #bf16x8} in one JVM, this read
-     * 45 GB/s against 25-28 with the matrix in cache and 19-20 against 9-15 from memory (the two panels are two
-     * streams, which the prefetchers also keep ahead). Written out in full, with no helper calls: past C2's node
-     * budget for inlining, a helper returning a vector was left a call and every vector was boxed (10x slower).
+     * accumulator (sixteen, one per input and panel). The broadcasts were the limit, not the FMAs. Measured on session
+     * 16's Zen 5, two threads, alternating with {@link #bf16x8} in one JVM over 3072 x 576 matrices: 27-45 GB/s against
+     * 23-34 with the matrix in cache; from memory 19-20 against 9-15 in one run, level (16.0 against 16.2) in another.
+     * Whole {@code dca bench} runs, alternating: batch-8 decode +0-29%, prefill +2-44%. Written out in full, with no helper calls:
+     * past C2's node budget for inlining, a helper returning a vector stays a call and every vector is boxed (10x slower).
      */
     private static void bf16x8x2(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
         long pairs = in / 2, stride = 4L * P, second = base + panelBytes(GgmlType.BF16, in);
@@ -357,6 +368,140 @@ final class PanelKernels {
             o = FloatVector.broadcast(F, xt[k + 15]);
             a7 = uo.fma(o, ue.fma(e, a7));
             b7 = vo.fma(o, ve.fma(e, b7));
+        }
+        int y0 = m * out + r, y1 = y0 + P;
+        a0.intoArray(y, y0);
+        b0.intoArray(y, y1);
+        if (n > 1) a1.intoArray(y, y0 + out);
+        if (n > 1) b1.intoArray(y, y1 + out);
+        if (n > 2) a2.intoArray(y, y0 + 2 * out);
+        if (n > 2) b2.intoArray(y, y1 + 2 * out);
+        if (n > 3) a3.intoArray(y, y0 + 3 * out);
+        if (n > 3) b3.intoArray(y, y1 + 3 * out);
+        if (n > 4) a4.intoArray(y, y0 + 4 * out);
+        if (n > 4) b4.intoArray(y, y1 + 4 * out);
+        if (n > 5) a5.intoArray(y, y0 + 5 * out);
+        if (n > 5) b5.intoArray(y, y1 + 5 * out);
+        if (n > 6) a6.intoArray(y, y0 + 6 * out);
+        if (n > 6) b6.intoArray(y, y1 + 6 * out);
+        if (n > 7) a7.intoArray(y, y0 + 7 * out);
+        if (n > 7) b7.intoArray(y, y1 + 7 * out);
+    }
+
+    /** {@link #f32x8} over two neighbouring panels at once, as {@link #bf16x8x2} does for BF16 (columns k and k + 1 share an accumulator). */
+    private static void f32x8x2(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
+        long stride = 4L * P, cols = in, second = base + panelBytes(GgmlType.F32, in);
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (long k = 0; k < cols; k += 2) {
+            FloatVector ue = FloatVector.fromMemorySegment(F, w, base + k * stride, ByteOrder.nativeOrder());
+            FloatVector uo = FloatVector.fromMemorySegment(F, w, base + (k + 1) * stride, ByteOrder.nativeOrder());
+            FloatVector ve = FloatVector.fromMemorySegment(F, w, second + k * stride, ByteOrder.nativeOrder());
+            FloatVector vo = FloatVector.fromMemorySegment(F, w, second + (k + 1) * stride, ByteOrder.nativeOrder());
+            int xk = x0 + 8 * (int) k;
+            FloatVector e, o;
+            e = FloatVector.broadcast(F, xt[xk]);
+            o = FloatVector.broadcast(F, xt[xk + 8]);
+            a0 = uo.fma(o, ue.fma(e, a0));
+            b0 = vo.fma(o, ve.fma(e, b0));
+            e = FloatVector.broadcast(F, xt[xk + 1]);
+            o = FloatVector.broadcast(F, xt[xk + 9]);
+            a1 = uo.fma(o, ue.fma(e, a1));
+            b1 = vo.fma(o, ve.fma(e, b1));
+            e = FloatVector.broadcast(F, xt[xk + 2]);
+            o = FloatVector.broadcast(F, xt[xk + 10]);
+            a2 = uo.fma(o, ue.fma(e, a2));
+            b2 = vo.fma(o, ve.fma(e, b2));
+            e = FloatVector.broadcast(F, xt[xk + 3]);
+            o = FloatVector.broadcast(F, xt[xk + 11]);
+            a3 = uo.fma(o, ue.fma(e, a3));
+            b3 = vo.fma(o, ve.fma(e, b3));
+            e = FloatVector.broadcast(F, xt[xk + 4]);
+            o = FloatVector.broadcast(F, xt[xk + 12]);
+            a4 = uo.fma(o, ue.fma(e, a4));
+            b4 = vo.fma(o, ve.fma(e, b4));
+            e = FloatVector.broadcast(F, xt[xk + 5]);
+            o = FloatVector.broadcast(F, xt[xk + 13]);
+            a5 = uo.fma(o, ue.fma(e, a5));
+            b5 = vo.fma(o, ve.fma(e, b5));
+            e = FloatVector.broadcast(F, xt[xk + 6]);
+            o = FloatVector.broadcast(F, xt[xk + 14]);
+            a6 = uo.fma(o, ue.fma(e, a6));
+            b6 = vo.fma(o, ve.fma(e, b6));
+            e = FloatVector.broadcast(F, xt[xk + 7]);
+            o = FloatVector.broadcast(F, xt[xk + 15]);
+            a7 = uo.fma(o, ue.fma(e, a7));
+            b7 = vo.fma(o, ve.fma(e, b7));
+        }
+        int y0 = m * out + r, y1 = y0 + P;
+        a0.intoArray(y, y0);
+        b0.intoArray(y, y1);
+        if (n > 1) a1.intoArray(y, y0 + out);
+        if (n > 1) b1.intoArray(y, y1 + out);
+        if (n > 2) a2.intoArray(y, y0 + 2 * out);
+        if (n > 2) b2.intoArray(y, y1 + 2 * out);
+        if (n > 3) a3.intoArray(y, y0 + 3 * out);
+        if (n > 3) b3.intoArray(y, y1 + 3 * out);
+        if (n > 4) a4.intoArray(y, y0 + 4 * out);
+        if (n > 4) b4.intoArray(y, y1 + 4 * out);
+        if (n > 5) a5.intoArray(y, y0 + 5 * out);
+        if (n > 5) b5.intoArray(y, y1 + 5 * out);
+        if (n > 6) a6.intoArray(y, y0 + 6 * out);
+        if (n > 6) b6.intoArray(y, y1 + 6 * out);
+        if (n > 7) a7.intoArray(y, y0 + 7 * out);
+        if (n > 7) b7.intoArray(y, y1 + 7 * out);
+    }
+
+    /** {@link #q8x8} over two neighbouring panels at once, as {@link #bf16x8x2} does for BF16 (columns k and k + 1 share an accumulator). */
+    private static void q8x8x2(MemorySegment w, long base, int in, float[] xt, int m, int n, float[] y, int out, int r) {
+        long blocks = in / 32, second = base + panelBytes(GgmlType.Q8_0, in);
+        int x0 = m * in;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (long lb = 0; lb < blocks; lb++) {
+            long ub = base + lb * Q8_BLOCK, vb = second + lb * Q8_BLOCK;
+            FloatVector us = FloatVector.fromMemorySegment(F, w, ub, LE), vs = FloatVector.fromMemorySegment(F, w, vb, LE);
+            for (long k = 0; k < 32; k += 2) {
+                FloatVector ue = ((FloatVector) ByteVector.fromMemorySegment(B, w, ub + 4L * P + k * P, LE).convertShape(VectorOperators.B2F, F, 0)).mul(us);
+                FloatVector uo = ((FloatVector) ByteVector.fromMemorySegment(B, w, ub + 4L * P + (k + 1) * P, LE).convertShape(VectorOperators.B2F, F, 0)).mul(us);
+                FloatVector ve = ((FloatVector) ByteVector.fromMemorySegment(B, w, vb + 4L * P + k * P, LE).convertShape(VectorOperators.B2F, F, 0)).mul(vs);
+                FloatVector vo = ((FloatVector) ByteVector.fromMemorySegment(B, w, vb + 4L * P + (k + 1) * P, LE).convertShape(VectorOperators.B2F, F, 0)).mul(vs);
+                int xk = x0 + 8 * (int) (lb * 32 + k);
+                FloatVector e, o;
+                e = FloatVector.broadcast(F, xt[xk]);
+                o = FloatVector.broadcast(F, xt[xk + 8]);
+                a0 = uo.fma(o, ue.fma(e, a0));
+                b0 = vo.fma(o, ve.fma(e, b0));
+                e = FloatVector.broadcast(F, xt[xk + 1]);
+                o = FloatVector.broadcast(F, xt[xk + 9]);
+                a1 = uo.fma(o, ue.fma(e, a1));
+                b1 = vo.fma(o, ve.fma(e, b1));
+                e = FloatVector.broadcast(F, xt[xk + 2]);
+                o = FloatVector.broadcast(F, xt[xk + 10]);
+                a2 = uo.fma(o, ue.fma(e, a2));
+                b2 = vo.fma(o, ve.fma(e, b2));
+                e = FloatVector.broadcast(F, xt[xk + 3]);
+                o = FloatVector.broadcast(F, xt[xk + 11]);
+                a3 = uo.fma(o, ue.fma(e, a3));
+                b3 = vo.fma(o, ve.fma(e, b3));
+                e = FloatVector.broadcast(F, xt[xk + 4]);
+                o = FloatVector.broadcast(F, xt[xk + 12]);
+                a4 = uo.fma(o, ue.fma(e, a4));
+                b4 = vo.fma(o, ve.fma(e, b4));
+                e = FloatVector.broadcast(F, xt[xk + 5]);
+                o = FloatVector.broadcast(F, xt[xk + 13]);
+                a5 = uo.fma(o, ue.fma(e, a5));
+                b5 = vo.fma(o, ve.fma(e, b5));
+                e = FloatVector.broadcast(F, xt[xk + 6]);
+                o = FloatVector.broadcast(F, xt[xk + 14]);
+                a6 = uo.fma(o, ue.fma(e, a6));
+                b6 = vo.fma(o, ve.fma(e, b6));
+                e = FloatVector.broadcast(F, xt[xk + 7]);
+                o = FloatVector.broadcast(F, xt[xk + 15]);
+                a7 = uo.fma(o, ue.fma(e, a7));
+                b7 = vo.fma(o, ve.fma(e, b7));
+            }
         }
         int y0 = m * out + r, y1 = y0 + P;
         a0.intoArray(y, y0);
