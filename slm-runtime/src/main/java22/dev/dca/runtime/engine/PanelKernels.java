@@ -192,9 +192,10 @@ final class PanelKernels {
     }
 
     /**
-     * y = x m^T + bias for any number of inputs: each worker's panels in order, each panel against the inputs in
-     * groups of eight, then one of four, then one at a time (a BF16 panel is 18-49 KB for SmolLM2's widths: it stays
-     * in L1 or L2 while the groups pass).
+     * y = x m^T + bias for any number of inputs: each worker's panels in order, against the inputs in groups of
+     * eight (two panels at a time where the machine has 32 vector registers, four for BF16: see {@link #bf16x8x2} and
+     * {@link #bf16x4x4}), then one group of four, then one input at a time (a BF16 panel is 18-49 KB for SmolLM2's
+     * widths: it stays in L1 or L2 while the groups pass).
      */
     static float[] multiply(DecodeStep.Matrix m, int in, float[] x, int rows, float[] bias) {
         return multiply(m, in, x, rows, bias, WIDE);
@@ -252,7 +253,7 @@ final class PanelKernels {
                             else bf16x1(w, at, in, x, i, y, out, r + panel * P);
                         }
                     }
-                    if (span == 4) r += 2 * P; // and the P of two, below
+                    if (span == 4) r += 2 * P; // two more panels: with the one that "two" adds below, this pass took four
                 } else {
                     long base = (long) (r / P) * (in / 32) * Q8_BLOCK;
                     for (int i = 0; i < m4; i += 8) {
