@@ -217,59 +217,77 @@ final class PanelKernels {
         float[] xq = type == GgmlType.BF16 && wide && eights > 0 ? grouped(x, rows, 0, 8 * eights, in, 4) : null;
         int singles = x4 != null ? rows : m4;
         return VectorMatMul.overRowRanges(out, rows, P, bias, (y, r0, r1) -> {
-            for (int r = r0; r < r1; r += P) {
-                // this panel and the next against the groups of eight; F32 only past one group (prefill), where the panels
-                // stay in cache between groups: a decode step's single group streams F32 at the memory's rate already,
-                // and the pair measured 7% slower there (batch 8 decode, three alternating bench rounds), 13% faster in prefill
-                boolean two = wide && m4 > 0 && r + P < r1 && (type != GgmlType.F32 || m4 > 8);
-                if (type == GgmlType.F32) {
-                    long base = (long) r * in * 4;
-                    for (int i = 0; i < m4; i += 8) {
-                        if (two) f32x8x2(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                        else if (wide) f32x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                        else f32x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                    }
-                    for (int panel = 0; panel < (two ? 2 : 1); panel++) {
-                        long at = base + panel * panelBytes(type, in);
-                        if (x4 != null) f32x4(w, at, in, x4, m4, rows - m4, y, out, r + panel * P);
-                        for (int i = singles; i < rows; i++) f32x1(w, at, in, x, i, y, out, r + panel * P);
-                    }
-                } else if (type == GgmlType.BF16) {
-                    long base = (long) r * in * 2;
-                    int span = xq != null && r + 3 * P < r1 ? 4 : two ? 2 : 1; // panels this pass covers
-                    for (int i = 0; i < m4; i += 8) {
-                        if (span == 4) {
-                            bf16x4x4(w, base, in, xq, i, Math.min(4, rows - i), y, out, r);
-                            if (rows - i > 4) bf16x4x4(w, base, in, xq, i + 4, Math.min(4, rows - i - 4), y, out, r);
-                        } else if (two) bf16x8x2(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                        else if (wide) bf16x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                        else bf16x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                    }
-                    for (int panel = 0; panel < span; panel++) {
-                        long at = base + panel * panelBytes(type, in);
-                        if (x4 != null) bf16x4(w, at, in, x4, m4, rows - m4, y, out, r + panel * P);
-                        for (int i = singles; i < rows; i++) {
-                            if (wide) bf16x1w(w, at, in, x, i, y, out, r + panel * P);
-                            else bf16x1(w, at, in, x, i, y, out, r + panel * P);
-                        }
-                    }
-                    if (span == 4) r += 2 * P; // two more panels: with the one that "two" adds below, this pass took four
-                } else {
-                    long base = (long) (r / P) * (in / 32) * Q8_BLOCK;
-                    for (int i = 0; i < m4; i += 8) {
-                        if (two) q8x8x2(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                        else if (wide) q8x8(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                        else q8x8n(w, base, in, xt, i, Math.min(8, rows - i), y, out, r);
-                    }
-                    for (int panel = 0; panel < (two ? 2 : 1); panel++) {
-                        long at = base + panel * panelBytes(type, in);
-                        if (x4 != null) q8x4(w, at, in, x4, m4, rows - m4, y, out, r + panel * P);
-                        for (int i = singles; i < rows; i++) q8x1(w, at, in, x, i, y, out, r + panel * P);
-                    }
+            for (int r = r0; r < r1; ) {
+                long base = (long) (r / P) * panelBytes(type, in);
+                int span = span(type, wide, m4, xq != null, (r1 - r) / P);
+                for (int i = 0; i < m4; i += 8) groupOfEight(type, wide, span, w, base, in, xt, xq, i, Math.min(8, rows - i), y, out, r);
+                for (int panel = 0; panel < span; panel++) {
+                    long at = base + panel * panelBytes(type, in);
+                    int rp = r + panel * P;
+                    if (x4 != null) fours(type, w, at, in, x4, m4, rows - m4, y, out, rp);
+                    for (int i = singles; i < rows; i++) single(type, wide, w, at, in, x, i, y, out, rp);
                 }
-                if (two) r += P;
+                r += span * P;
             }
         });
+    }
+
+    /**
+     * How many of the {@code left} panels one pass takes against the groups of eight: four for BF16 (two passes of four
+     * inputs, {@link #bf16x4x4}), two for F32 and Q8_0, on 32-register machines. F32 only past one group (prefill), where
+     * the panels stay in cache between groups: a decode step's single group streams F32 at the memory's rate already,
+     * and the pair measured 7% slower there (batch-8 decode, three alternating bench rounds), 13% faster in prefill.
+     */
+    private static int span(GgmlType type, boolean wide, int m4, boolean quads, int left) {
+        if (!wide || m4 == 0 || (type == GgmlType.F32 && m4 <= 8)) return 1;
+        if (quads && left >= 4) return 4;
+        return left >= 2 ? 2 : 1;
+    }
+
+    /** Inputs m..m+n-1 (n <= 8) against the {@code span} panels from byte offset base (rows r..). */
+    private static void groupOfEight(GgmlType type, boolean wide, int span, MemorySegment w, long base, int in, float[] xt, float[] xq, int m, int n,
+            float[] y, int out, int r) {
+        switch (type) {
+            case F32 -> {
+                if (span == 2) f32x8x2(w, base, in, xt, m, n, y, out, r);
+                else if (wide) f32x8(w, base, in, xt, m, n, y, out, r);
+                else f32x8n(w, base, in, xt, m, n, y, out, r);
+            }
+            case BF16 -> {
+                if (span == 4) {
+                    bf16x4x4(w, base, in, xq, m, Math.min(4, n), y, out, r);
+                    if (n > 4) bf16x4x4(w, base, in, xq, m + 4, n - 4, y, out, r);
+                } else if (span == 2) bf16x8x2(w, base, in, xt, m, n, y, out, r);
+                else if (wide) bf16x8(w, base, in, xt, m, n, y, out, r);
+                else bf16x8n(w, base, in, xt, m, n, y, out, r);
+            }
+            default -> {
+                if (span == 2) q8x8x2(w, base, in, xt, m, n, y, out, r);
+                else if (wide) q8x8(w, base, in, xt, m, n, y, out, r);
+                else q8x8n(w, base, in, xt, m, n, y, out, r);
+            }
+        }
+    }
+
+    /** Inputs m..m+n-1 (2 <= n <= 4; x4 from {@link #grouped}) against the panel at byte offset at. */
+    private static void fours(GgmlType type, MemorySegment w, long at, int in, float[] x4, int m, int n, float[] y, int out, int r) {
+        switch (type) {
+            case F32 -> f32x4(w, at, in, x4, m, n, y, out, r);
+            case BF16 -> bf16x4(w, at, in, x4, m, n, y, out, r);
+            default -> q8x4(w, at, in, x4, m, n, y, out, r);
+        }
+    }
+
+    /** Input m against the panel at byte offset at. */
+    private static void single(GgmlType type, boolean wide, MemorySegment w, long at, int in, float[] x, int m, float[] y, int out, int r) {
+        switch (type) {
+            case F32 -> f32x1(w, at, in, x, m, y, out, r);
+            case BF16 -> {
+                if (wide) bf16x1w(w, at, in, x, m, y, out, r);
+                else bf16x1(w, at, in, x, m, y, out, r);
+            }
+            default -> q8x1(w, at, in, x, m, y, out, r);
+        }
     }
 
     /**
